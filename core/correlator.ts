@@ -1,0 +1,298 @@
+/**
+ * Matches CometD notifications to the requests that caused them, by referenceId.
+ *
+ * - A pending request has its own timer; it resolves on the expected acknowledgement (or, for a chain,
+ *   on ChainedRecordsDataEnd after collecting every correlated record before it), and fails on a
+ *   correlated error notification or at its timeout.
+ * - The DeviceUserEventMessage of the answer (on /me/internal, without referenceId) is joined by record
+ *   handle + user event when it arrives in the same long-poll answer or within `userEventWaitMs` after.
+ * - Answers for requests no longer pending are counted (late or duplicate) and otherwise ignored.
+ * - The last `memorySize` requests are remembered so that notifications can be tagged with their
+ *   request. Every lookup is a Map access; nothing grows without bound.
+ */
+import { GwsError } from './errors.js';
+import { isUserEvent, joinKey, notificationError, referenceIdOf, userEventKey } from './notifications.js';
+import type { DeviceUserEventMessage, Notification, OperationBody, OperationName, OutboundRecord, OutboundRecordMessage } from './wire-types.js';
+
+export interface CorrelationInfo {
+  referenceId: string;
+  operationName: OperationName;
+  recordHandle: string;
+  nodeId?: string;
+  request: OperationBody;
+}
+
+export type Expectation =
+  | { kind: 'ack'; notificationType: string }
+  | { kind: 'chain'; endType: string };
+
+export interface CorrelatedAnswer {
+  /** Data of the acknowledgement, or of ChainedRecordsDataEnd for a chain. */
+  data: OutboundRecordMessage;
+  /** For a chain: the `record` of every correlated message before the end, in arrival order. */
+  records?: OutboundRecord[];
+  userEvent?: DeviceUserEventMessage;
+}
+
+export interface CorrelatorOptions {
+  userEventWaitMs?: number;
+  memorySize?: number;
+}
+
+export interface CorrelatorStats {
+  answered: number;
+  failed: number;
+  timedOut: number;
+  /** Answers that arrived after their request had timed out or was given up. */
+  late: number;
+  /** Second and further answers to a request that was already answered. */
+  duplicate: number;
+}
+
+type Outcome = 'pending' | 'answered' | 'failed' | 'timedOut' | 'released';
+
+interface Remembered {
+  info: CorrelationInfo;
+  outcome: Outcome;
+}
+
+interface Pending {
+  info: CorrelationInfo;
+  expect: Expectation;
+  timeoutMs: number;
+  resolve(answer: CorrelatedAnswer): void;
+  reject(error: GwsError): void;
+  timer?: NodeJS.Timeout;
+  records: OutboundRecord[];
+  /** Set once the expected message arrived; the answer then waits for its user event. */
+  answer?: CorrelatedAnswer;
+  answerBatch?: number;
+  joinKey?: string;
+  joinTimer?: NodeJS.Timeout;
+}
+
+export class Correlator {
+  readonly stats: CorrelatorStats = { answered: 0, failed: 0, timedOut: 0, late: 0, duplicate: 0 };
+  readonly #pending = new Map<string, Pending>();
+  readonly #memory = new Map<string, Remembered>();
+  /** Answers waiting for their user event, by join key. */
+  readonly #joining = new Map<string, Pending[]>();
+  /** User events of the current long-poll answer not yet claimed (an answer later in the batch may claim them). */
+  #unclaimed = new Map<string, DeviceUserEventMessage[]>();
+  /** Answers of the current long-poll answer still waiting for their user event. */
+  #batchAnswers: Pending[] = [];
+  readonly #userEventWaitMs: number;
+  readonly #memorySize: number;
+
+  constructor(options: CorrelatorOptions = {}) {
+    this.#userEventWaitMs = options.userEventWaitMs ?? 200;
+    this.#memorySize = options.memorySize ?? 10000;
+  }
+
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  isPending(referenceId: string): boolean {
+    return this.#pending.has(referenceId);
+  }
+
+  /**
+   * Waits for the answer to a request. The caller checks isPending() first: a referenceId can wait
+   * only once at a time. The timer starts now.
+   */
+  expect(info: CorrelationInfo, expect: Expectation, timeoutMs: number): Promise<CorrelatedAnswer> {
+    return new Promise<CorrelatedAnswer>((resolve, reject) => {
+      const pending: Pending = { info, expect, timeoutMs, resolve, reject, records: [] };
+      pending.timer = setTimeout(() => this.#timeout(pending), timeoutMs);
+      this.#pending.set(info.referenceId, pending);
+      this.remember(info, 'pending');
+    });
+  }
+
+  /** Records a request for tagging (fire-and-forget requests, which nobody waits for). */
+  remember(info: CorrelationInfo, outcome: Outcome = 'released'): void {
+    this.#memory.delete(info.referenceId);
+    this.#memory.set(info.referenceId, { info, outcome });
+    if (this.#memory.size > this.#memorySize) {
+      this.#memory.delete(this.#memory.keys().next().value as string);
+    }
+  }
+
+  /** The request a referenceId belongs to, if it is one of the last `memorySize` requests. */
+  lookup(referenceId: string): CorrelationInfo | undefined {
+    return this.#memory.get(referenceId)?.info;
+  }
+
+  /** Stops waiting for a request and fails it with the given error. */
+  fail(referenceId: string, error: GwsError, outcome: Outcome = 'failed'): void {
+    const pending = this.#pending.get(referenceId);
+    if (pending === undefined) return;
+    this.#finish(pending, outcome);
+    pending.reject(error);
+  }
+
+  /** Stops waiting for a request without an error (the caller no longer needs the answer). */
+  release(referenceId: string): void {
+    const pending = this.#pending.get(referenceId);
+    if (pending !== undefined) this.#finish(pending, 'released');
+  }
+
+  /** Fails every pending request (the connection closes). */
+  failAll(makeError: (info: CorrelationInfo) => GwsError): void {
+    for (const pending of [...this.#pending.values()]) {
+      this.#finish(pending, 'failed');
+      pending.reject(makeError(pending.info));
+    }
+  }
+
+  /** Feeds one notification; returns the request it answers, if it answers one of ours. */
+  handle(notification: Notification): CorrelationInfo | undefined {
+    const data = notification.data;
+    if (isUserEvent(data)) {
+      this.#onUserEvent(data);
+      return undefined;
+    }
+    const referenceId = referenceIdOf(data);
+    if (referenceId === undefined) return undefined;
+    const pending = this.#pending.get(referenceId);
+    if (pending === undefined) {
+      const remembered = this.#memory.get(referenceId);
+      if (remembered === undefined) return undefined;
+      if (remembered.outcome === 'answered') this.stats.duplicate++;
+      else if (remembered.outcome !== 'pending') this.stats.late++;
+      return remembered.info;
+    }
+    if (pending.answer !== undefined) {
+      // Already answered, waiting for its user event: a repeated answer is a duplicate.
+      this.stats.duplicate++;
+      return pending.info;
+    }
+    this.#onAnswer(pending, data as OutboundRecordMessage, notification.batch);
+    return pending.info;
+  }
+
+  /** Called when a long-poll answer has been handed out completely. */
+  batchEnd(batch: number): void {
+    if (this.#unclaimed.size > 0) this.#unclaimed = new Map();
+    const answers = this.#batchAnswers;
+    if (answers.length === 0) return;
+    this.#batchAnswers = [];
+    for (const pending of answers) {
+      // Still without its user event at the end of its batch: give it userEventWaitMs more.
+      if (pending.answerBatch === batch && pending.joinKey !== undefined && pending.joinTimer === undefined) {
+        pending.joinTimer = setTimeout(() => this.#complete(pending), this.#userEventWaitMs);
+      }
+    }
+  }
+
+  #onAnswer(pending: Pending, data: OutboundRecordMessage, batch: number): void {
+    const type = data.notificationType;
+    const expected = pending.expect.kind === 'ack' ? pending.expect.notificationType : pending.expect.endType;
+    if (type !== expected) {
+      const failure = notificationError(data);
+      if (failure !== undefined) {
+        const info = pending.info;
+        this.#finish(pending, 'failed');
+        pending.reject(new GwsError('errorNotification', {
+          operation: info.operationName,
+          notificationType: typeof type === 'string' && type !== '' ? type : 'an error',
+          referenceId: info.referenceId,
+          detail: failure.detail,
+        }, { referenceId: info.referenceId, statusCode: 0, reason: 'rejected' }));
+        return;
+      }
+      // Before the end of a chain, every correlated message is one chained record.
+      if (pending.expect.kind === 'chain') {
+        pending.records.push(isRecord(data.record) ? data.record : {});
+      }
+      // Anything else waits for the expected message or the timeout.
+      return;
+    }
+    // The answer is here: the request can no longer time out.
+    clearTimeout(pending.timer);
+    pending.timer = undefined;
+    pending.answer = pending.expect.kind === 'chain' ? { data, records: pending.records } : { data };
+    pending.answerBatch = batch;
+    const handle = isRecord(data.record) && data.record.recordHandle !== undefined ? data.record.recordHandle : pending.info.recordHandle;
+    const key = joinKey(handle as string | number, expected);
+    const earlier = this.#unclaimed.get(key);
+    if (earlier !== undefined && earlier.length > 0) {
+      pending.answer.userEvent = earlier.shift();
+      if (earlier.length === 0) this.#unclaimed.delete(key);
+      // Settle after the current batch has been handed out, like every other answer.
+      pending.joinTimer = setTimeout(() => this.#complete(pending), 0);
+      return;
+    }
+    pending.joinKey = key;
+    const waiting = this.#joining.get(key);
+    if (waiting === undefined) this.#joining.set(key, [pending]);
+    else waiting.push(pending);
+    this.#batchAnswers.push(pending);
+  }
+
+  #onUserEvent(data: DeviceUserEventMessage): void {
+    const key = userEventKey(data);
+    if (key === undefined) return;
+    const waiting = this.#joining.get(key);
+    if (waiting !== undefined && waiting.length > 0) {
+      const pending = waiting.shift() as Pending;
+      if (waiting.length === 0) this.#joining.delete(key);
+      pending.joinKey = undefined;
+      (pending.answer as CorrelatedAnswer).userEvent = data;
+      // In the same batch: settle when the batch is done; later: settle now.
+      clearTimeout(pending.joinTimer);
+      pending.joinTimer = setTimeout(() => this.#complete(pending), 0);
+      return;
+    }
+    const unclaimed = this.#unclaimed.get(key);
+    if (unclaimed === undefined) this.#unclaimed.set(key, [data]);
+    else if (unclaimed.length < 100) unclaimed.push(data);
+  }
+
+  #complete(pending: Pending): void {
+    if (this.#pending.get(pending.info.referenceId) !== pending) return;
+    const answer = pending.answer as CorrelatedAnswer;
+    this.#finish(pending, 'answered');
+    pending.resolve(answer);
+  }
+
+  #timeout(pending: Pending): void {
+    const info = pending.info;
+    const expected = pending.expect.kind === 'ack' ? pending.expect.notificationType : pending.expect.endType;
+    this.#finish(pending, 'timedOut');
+    pending.reject(new GwsError('timeout', {
+      operation: info.operationName,
+      expected,
+      timeout: pending.timeoutMs,
+      referenceId: info.referenceId,
+    }, { referenceId: info.referenceId, statusCode: 0, reason: 'timeout' }));
+  }
+
+  #finish(pending: Pending, outcome: Outcome): void {
+    clearTimeout(pending.timer);
+    clearTimeout(pending.joinTimer);
+    pending.timer = undefined;
+    pending.joinTimer = undefined;
+    if (pending.joinKey !== undefined) {
+      const waiting = this.#joining.get(pending.joinKey);
+      if (waiting !== undefined) {
+        const index = waiting.indexOf(pending);
+        if (index >= 0) waiting.splice(index, 1);
+        if (waiting.length === 0) this.#joining.delete(pending.joinKey);
+      }
+      pending.joinKey = undefined;
+    }
+    const referenceId = pending.info.referenceId;
+    if (this.#pending.get(referenceId) === pending) this.#pending.delete(referenceId);
+    const remembered = this.#memory.get(referenceId);
+    if (remembered !== undefined && remembered.info === pending.info) remembered.outcome = outcome;
+    if (outcome === 'answered') this.stats.answered++;
+    else if (outcome === 'timedOut') this.stats.timedOut++;
+    else if (outcome === 'failed') this.stats.failed++;
+  }
+}
+
+function isRecord(value: unknown): value is OutboundRecord {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

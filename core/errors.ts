@@ -1,0 +1,110 @@
+/**
+ * Typed errors of the protocol core. Each carries a code, the parameters of its text and what is
+ * known about the exchange (GWS statusCode, HTTP status, referenceId). The English texts below are the
+ * reference; the node catalogs hold the same texts under `errors.<code>` and translate them.
+ */
+
+export const ERROR_TEXTS = {
+  missing: '__operation__ not sent: __param__ is missing (set it on the node or in msg.payload.__param__)',
+  missingWithDefault:
+    '__operation__ not sent: __param__ is missing (set it on the node, in msg.payload.__param__ or as a default on the server node)',
+  notInteger: '__operation__ not sent: __param__ must be a non-negative integer (a number or a string of digits), got __value__',
+  notText: '__operation__ not sent: __param__ must be text, got __value__',
+  tooLong: '__operation__ not sent: __param__ is too long (__length__ characters, at most __max__)',
+  badRecordHandle:
+    '__operation__ not sent: recordHandle must be a non-empty string or a non-negative integer, got __value__',
+  controlCharacters: '__operation__ not sent: __param__ must not contain control characters such as line breaks',
+  badDevicePath: '__operation__ not sent: devicePath must look like /devices/<device id>, got __value__',
+  unknownCallResult:
+    '__operation__ not sent: callResult __value__ is not an OCS call result (use a name such as Answer or a number from 0 to 53)',
+  duplicateReference:
+    '__operation__ not sent: referenceId __value__ is already waiting for an answer (give every request its own referenceId, or leave it empty to have one generated)',
+  noConnection: '__operation__ not sent: no connection to GWS within __timeout__ ms (__reason__)',
+  notConfigured: '__operation__ not sent: the node has no GWS server configured (pick a gws-server in its settings)',
+  badConfig: '__operation__ not sent: the GWS server node is not usable: __detail__',
+  badExpression: '__operation__ not sent: __param__ could not be evaluated (__detail__)',
+  closedBeforeSend: '__operation__ not sent: node closed before the request was sent',
+  rejected: '__operation__ rejected by GWS: statusCode __statusCode__ (__meaning__): __detail__',
+  rejectedNoDetail: '__operation__ rejected by GWS: statusCode __statusCode__ (__meaning__)',
+  authFailed:
+    '__operation__ failed: GWS refused the credentials (HTTP __httpStatus__); check the username and password of the server node',
+  httpError: '__operation__ failed: GWS answered HTTP __httpStatus__ without a statusCode (__detail__)',
+  unreachable: '__operation__ failed: GWS at __url__ is unreachable (__detail__)',
+  tlsFailed: '__operation__ failed: TLS certificate problem with __url__: __detail__ (give the CA of GWS to the server node through a tls-config node)',
+  requestTimeout: '__operation__ failed: GWS did not answer the HTTP request within __timeout__ ms',
+  badAnswer: '__operation__ failed: GWS answered HTTP __httpStatus__ with a body that is not JSON (__detail__)',
+  errorNotification: '__operation__ failed: GWS answered __notificationType__ (referenceId __referenceId__): __detail__',
+  timeout: '__operation__ timed out: no __expected__ within __timeout__ ms (referenceId __referenceId__)',
+  closed: '__operation__ failed: node closed before the answer arrived (referenceId __referenceId__)',
+  connectionClosed: '__operation__ failed: the connection to GWS was closed before the answer arrived (referenceId __referenceId__)',
+} as const;
+
+export type GwsErrorCode = keyof typeof ERROR_TEXTS;
+export type ErrorParams = Record<string, string | number>;
+
+/** Short reasons shown in a node's status (red ring); the catalogs translate them under `status.<reason>`. */
+export type FailureReason = 'authFailed' | 'unreachable' | 'timeout' | 'serverError' | 'tlsFailed' | 'rejected' | 'invalid';
+
+/** Replaces `__name__` placeholders, the interpolation syntax of Node-RED's catalogs. */
+export function renderTemplate(template: string, params: ErrorParams): string {
+  return template.replace(/__([A-Za-z0-9]+)__/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
+}
+
+export interface GwsErrorDetails {
+  statusCode?: number;
+  httpStatus?: number;
+  referenceId?: string;
+  reason?: FailureReason;
+  cause?: unknown;
+}
+
+export class GwsError extends Error {
+  readonly code: GwsErrorCode;
+  readonly params: ErrorParams;
+  readonly statusCode?: number;
+  readonly httpStatus?: number;
+  readonly referenceId?: string;
+  /** Short reason for a status display. */
+  readonly reason: FailureReason;
+
+  constructor(code: GwsErrorCode, params: ErrorParams, details: GwsErrorDetails = {}) {
+    super(renderTemplate(ERROR_TEXTS[code], params), details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'GwsError';
+    this.code = code;
+    this.params = params;
+    this.statusCode = details.statusCode;
+    this.httpStatus = details.httpStatus;
+    this.referenceId = details.referenceId;
+    this.reason = details.reason ?? 'rejected';
+  }
+
+  /** The same error told for another operation (a session failure seen by CompleteRecord, say). */
+  forOperation(operation: string, extra: GwsErrorDetails = {}): GwsError {
+    return new GwsError(this.code, { ...this.params, operation }, {
+      statusCode: this.statusCode,
+      httpStatus: this.httpStatus,
+      referenceId: extra.referenceId ?? this.referenceId,
+      reason: this.reason,
+      cause: this.cause,
+    });
+  }
+}
+
+/** A user-supplied value as it may appear in an error text: quoted, and cut short when long. */
+export function showValue(value: unknown): string {
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') text = String(value);
+  else if (Array.isArray(value)) text = 'an array';
+  else if (typeof value === 'object') text = 'an object';
+  else text = `a ${typeof value}`;
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** CometD and some libraries throw strings; everything leaving the core is an Error. */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : JSON.stringify(value));
+}

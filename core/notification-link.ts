@@ -1,0 +1,385 @@
+/**
+ * The CometD (Bayeux) connection of one session: one `cometd` client per link, long-polling only, with
+ * every HTTP request of its own sent through the session (same Basic auth, cookie jar, CSRF token, TLS
+ * options and agents as the REST calls). That is why the transport's `xhrSend` is replaced per instance
+ * instead of using a global XMLHttpRequest: a process-wide cookie jar or HTTPS agent would mix the
+ * sessions of two servers or two users.
+ *
+ * Listeners are added once per client. Subscriptions are made again in the `/meta/handshake` listener
+ * after every successful handshake (the library drops them on re-handshake), so that a server that
+ * forgot the client (`402::Unknown client`) or restarted is followed without duplicates.
+ */
+import type * as CometDModule from 'cometd';
+import { GwsError, type FailureReason } from './errors.js';
+import type { Logger } from './logger.js';
+import { silentLogger } from './logger.js';
+import { GwsSession, RequestAbortedError } from './session.js';
+import type { Notification } from './wire-types.js';
+
+export type LinkStatus = 'disconnected' | 'connecting' | 'connected' | 'failed';
+
+export interface LinkState {
+  status: LinkStatus;
+  reason?: FailureReason;
+  /** Technical detail of a failure, for logs and error texts (never credentials). */
+  detail?: string;
+  /** The error behind a failure, when one was thrown. */
+  error?: GwsError;
+}
+
+export interface LinkEvents {
+  notification(notification: Notification): void;
+  /** After all notifications of one long-poll answer were handed out. */
+  batchEnd(batch: number): void;
+  state(state: LinkState): void;
+}
+
+export interface NotificationLinkOptions {
+  channels: readonly string[];
+  /** Extra time the client waits for an answer beyond the server's long-poll timeout (ms). */
+  maxNetworkDelayMs?: number;
+  backoffIncrementMs?: number;
+  maxBackoffMs?: number;
+  /** Longest wait between two login attempts after the server refused the credentials (ms). */
+  maxAuthBackoffMs?: number;
+  /** Register CometD's ack extension (a server without it ignores it). */
+  ackExtension?: boolean;
+  log?: Logger;
+  /** Route the library's own debug output to log.trace. */
+  libraryDebug?: boolean;
+}
+
+type Message = CometDModule.Message & { failure?: { httpCode?: number; reason?: string; exception?: unknown } };
+
+interface XhrPacket {
+  url: string;
+  body: string;
+  onSuccess(text: string): void;
+  onError(reason: string, exception?: unknown): void;
+}
+
+/** The part of XMLHttpRequest that the long-polling transport reads back. */
+interface SessionXhr {
+  readyState: number;
+  status: number;
+  abort(): void;
+}
+
+let instances = 0;
+
+export class NotificationLink {
+  readonly #session: GwsSession;
+  readonly #events: LinkEvents;
+  readonly #options: Required<Omit<NotificationLinkOptions, 'log'>>;
+  readonly #log: Logger;
+  readonly #cometd: CometDModule.CometD;
+  #state: LinkState = { status: 'disconnected' };
+  #batch = 0;
+  #subscribed = false;
+  #generation = 0;
+  #started = false;
+  #stopping = false;
+  #lastTransportError?: GwsError;
+  #authFailures = 0;
+  #retryTimer?: NodeJS.Timeout;
+
+  constructor(session: GwsSession, cometd: typeof CometDModule, events: LinkEvents, options: NotificationLinkOptions) {
+    this.#session = session;
+    this.#events = events;
+    this.#log = options.log ?? silentLogger;
+    this.#options = {
+      channels: options.channels,
+      maxNetworkDelayMs: options.maxNetworkDelayMs ?? 10000,
+      backoffIncrementMs: options.backoffIncrementMs ?? 250,
+      maxBackoffMs: options.maxBackoffMs ?? 1000,
+      maxAuthBackoffMs: options.maxAuthBackoffMs ?? 30000,
+      ackExtension: options.ackExtension ?? true,
+      libraryDebug: options.libraryDebug ?? false,
+    };
+    const client = new cometd.CometD(`gws-${++instances}`);
+    this.#cometd = client;
+    // Only long-polling is known to be served by GWS; the other transports would also bypass the session.
+    for (const type of client.getTransportTypes()) {
+      if (type !== 'long-polling') client.unregisterTransport(type);
+    }
+    const transport = client.findTransport('long-polling') as unknown as { xhrSend(packet: XhrPacket): SessionXhr };
+    transport.xhrSend = (packet) => this.#xhrSend(packet);
+    const internals = client as unknown as Record<'_warn' | '_info' | '_debug', (...args: unknown[]) => void> & {
+      onListenerException: (error: unknown) => void;
+    };
+    internals._warn = (...args) => this.#log.warn(`CometD: ${describe(args)}`);
+    internals._info = (...args) => this.#log.debug(`CometD: ${describe(args)}`);
+    internals._debug = (...args) => {
+      if (this.#options.libraryDebug) this.#log.trace(`CometD: ${describe(args)}`);
+    };
+    internals.onListenerException = (error: unknown) => {
+      this.#log.warn(`notification handler failed: ${error instanceof Error ? error.message : String(error)}`);
+    };
+    client.configure({
+      url: session.url('/api/v2/notifications'),
+      logLevel: 'warn',
+      maxNetworkDelay: this.#options.maxNetworkDelayMs,
+      backoffIncrement: this.#options.backoffIncrementMs,
+      maxBackoff: this.#options.maxBackoffMs,
+    });
+    if (this.#options.ackExtension) client.registerExtension('ack', new cometd.AckExtension());
+    client.addListener('/meta/handshake', (message: Message) => this.#onHandshake(message));
+    client.addListener('/meta/connect', (message: Message) => this.#onConnect(message));
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  /** True when the subscriptions of the current handshake are confirmed and the long poll is running. */
+  get ready(): boolean {
+    return this.#state.status === 'connected';
+  }
+
+  /** Logs in and handshakes; further calls while running do nothing. */
+  start(): void {
+    if (this.#started || this.#stopping) return;
+    this.#started = true;
+    this.#attempt();
+  }
+
+  /**
+   * Tries again at once when the link is waiting between two login attempts (a request is waiting
+   * for it). While CometD itself retries (network failures, server restarts) this does nothing.
+   */
+  kick(): void {
+    if (this.#stopping || !this.#started || this.#retryTimer === undefined) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#attempt();
+  }
+
+  /**
+   * One attempt: `GET /api/v2/me` (validates the credentials, opens the server session, reads the CSRF
+   * token), then the CometD handshake. Later re-handshakes (unknown client, network failures) are left
+   * to the CometD client, which goes on using the session's cookie and token.
+   */
+  #attempt(): void {
+    if (this.#stopping) return;
+    this.#setState({ status: 'connecting' });
+    this.#session.login('Login', this.#options.maxNetworkDelayMs).then(
+      () => {
+        if (this.#stopping) return;
+        try {
+          this.#cometd.handshake();
+        } catch (error) {
+          // 'Illegal state: ...': a handshake is already under way.
+          this.#log.debug(`handshake not started: ${String(error)}`);
+        }
+      },
+      (error: unknown) => {
+        if (this.#stopping) return;
+        const failure = error instanceof GwsError ? error : undefined;
+        const reason = failure?.reason ?? 'unreachable';
+        this.#setState({ status: 'failed', reason, detail: failure?.message ?? String(error), error: failure });
+        this.#retryLater(reason === 'authFailed' || reason === 'rejected');
+      },
+    );
+  }
+
+  /**
+   * After a refused login the next attempt waits longer each time (1 s doubling up to maxAuthBackoffMs):
+   * a wrong password tried every second is enough to lock an account. Other failures are tried again
+   * after the short CometD backoff.
+   */
+  #retryLater(slow: boolean): void {
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    const delay = slow
+      ? Math.min(this.#options.maxAuthBackoffMs, 1000 * 2 ** Math.min(this.#authFailures++, 15))
+      : this.#options.maxBackoffMs;
+    this.#log.debug(`next login attempt in ${delay} ms`);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#attempt();
+    }, delay);
+  }
+
+  #xhrSend(packet: XhrPacket): SessionXhr {
+    const controller = new AbortController();
+    const xhr: SessionXhr & { aborted: boolean } = {
+      readyState: 1,
+      status: 0,
+      aborted: false,
+      abort() {
+        // CometD completes the request itself after an abort: no callback may follow.
+        xhr.aborted = true;
+        controller.abort();
+      },
+    };
+    const advice = this.#cometd.getAdvice() as { timeout?: number };
+    const timeoutMs = this.#options.maxNetworkDelayMs + (advice.timeout ?? 60000) + 5000;
+    this.#session
+      .send('POST', packet.url, packet.body, { operation: 'Notifications', signal: controller.signal, timeoutMs })
+      .then(
+        (result) => {
+          if (xhr.aborted) return;
+          xhr.readyState = 4;
+          xhr.status = result.httpStatus;
+          if (result.httpStatus !== 200) {
+            this.#lastTransportError = new GwsError('httpError', {
+              operation: 'Notifications',
+              httpStatus: result.httpStatus,
+              detail: result.text.replace(/\s+/g, ' ').slice(0, 200) || 'empty body',
+            }, { httpStatus: result.httpStatus, reason: result.httpStatus >= 500 ? 'serverError' : 'rejected' });
+            packet.onError(`HTTP ${result.httpStatus}`);
+            return;
+          }
+          this.#lastTransportError = undefined;
+          const batch = ++this.#batch;
+          packet.onSuccess(result.text);
+          this.#events.batchEnd(batch);
+        },
+        (error: unknown) => {
+          if (xhr.aborted) return;
+          xhr.readyState = 4;
+          if (error instanceof GwsError) {
+            xhr.status = error.httpStatus ?? 0;
+            this.#lastTransportError = error;
+          }
+          packet.onError(error instanceof RequestAbortedError ? 'closed' : String((error as Error).message), error);
+        },
+      );
+    return xhr;
+  }
+
+  #onHandshake(message: Message): void {
+    if (this.#stopping) return;
+    if (!message.successful) {
+      this.#fail(message);
+      return;
+    }
+    this.#authFailures = 0;
+    const generation = ++this.#generation;
+    this.#subscribed = false;
+    let confirmed = 0;
+    const channels = this.#options.channels;
+    this.#cometd.batch(() => {
+      for (const channel of channels) {
+        this.#cometd.subscribe(
+          channel,
+          (delivered: Message) => this.#onMessage(delivered),
+          (reply: Message) => {
+            if (generation !== this.#generation || this.#stopping) return;
+            if (!reply.successful) {
+              this.#setState({
+                status: 'failed',
+                reason: 'rejected',
+                detail: `subscription to ${channel} refused: ${reply.error ?? 'no reason given'}`,
+              });
+              return;
+            }
+            if (++confirmed === channels.length) {
+              this.#subscribed = true;
+              this.#log.debug(`subscribed to ${channels.join(', ')}`);
+              this.#setState({ status: 'connected' });
+            }
+          },
+        );
+      }
+    });
+  }
+
+  #onConnect(message: Message): void {
+    if (this.#stopping || this.#cometd.isDisconnected()) return;
+    if (message.successful) {
+      if (this.#subscribed && this.#state.status !== 'connected') this.#setState({ status: 'connected' });
+      return;
+    }
+    this.#fail(message);
+  }
+
+  #fail(message: Message): void {
+    this.#subscribed = false;
+    const error = typeof message.error === 'string' ? message.error : '';
+    if (error.startsWith('402')) {
+      // The server forgot this client: the library handshakes again at once.
+      this.#log.debug('server forgot the CometD client, handshaking again');
+      this.#setState({ status: 'connecting' });
+      return;
+    }
+    const httpCode = message.failure?.httpCode;
+    const known = this.#lastTransportError;
+    let reason: FailureReason;
+    let detail: string;
+    if (known) {
+      reason = known.reason;
+      detail = known.message;
+    } else {
+      reason = httpCode !== undefined && httpCode >= 500 ? 'serverError' : 'unreachable';
+      detail = error || message.failure?.reason || 'no answer';
+    }
+    this.#setState({ status: 'failed', reason, detail, error: known });
+    if (reason === 'authFailed') {
+      // Stop the library's fast retries; log in again on the slow schedule.
+      this.#cometd.disconnect();
+      this.#retryLater(true);
+    }
+  }
+
+  #onMessage(message: Message): void {
+    const data = message.data;
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      this.#log.warn(`ignored a notification on ${message.channel} whose data is not a JSON object`);
+      return;
+    }
+    this.#events.notification({ channel: message.channel, data: data as Record<string, unknown>, batch: this.#batch });
+  }
+
+  #setState(state: LinkState): void {
+    const previous = this.#state;
+    // A failure is reported every time (a waiting request needs to hear about each refused attempt).
+    if (state.status !== 'failed' && previous.status === state.status && previous.reason === state.reason) return;
+    this.#state = state;
+    this.#events.state(state);
+  }
+
+  /**
+   * Disconnects (the server releases the held long poll), waiting at most `waitMs` for its answer.
+   * The owner closes the session afterwards, which cancels whatever is still in flight.
+   */
+  async stop(waitMs = 500): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    if (!this.#cometd.isDisconnected()) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+        try {
+          this.#cometd.disconnect(() => resolve());
+        } catch {
+          resolve();
+        }
+      });
+      clearTimeout(timer);
+    }
+    this.#state = { status: 'disconnected' };
+    this.#events.state(this.#state);
+  }
+
+  /** True once the CometD client has fully stopped. */
+  get disconnected(): boolean {
+    return this.#cometd.isDisconnected();
+  }
+}
+
+function describe(args: unknown[]): string {
+  return args
+    .map((arg) => (typeof arg === 'string' ? arg : arg instanceof Error ? arg.message : safeJson(arg)))
+    .join(' ')
+    .slice(0, 500);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

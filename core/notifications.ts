@@ -1,0 +1,72 @@
+/**
+ * Reading notifications at the boundary: which request an outbound message answers, whether it
+ * reports an error, and the key that joins a DeviceUserEventMessage to its acknowledgement.
+ */
+import type { DeviceUserEventMessage, OutboundRecordMessage } from './wire-types.js';
+
+export const USER_EVENT_MESSAGE = 'DeviceUserEventMessage';
+
+export function isUserEvent(data: Record<string, unknown>): data is DeviceUserEventMessage {
+  return data.messageType === USER_EVENT_MESSAGE;
+}
+
+export function referenceIdOf(data: Record<string, unknown>): string | undefined {
+  const id = data.referenceId;
+  if (typeof id === 'string' && id !== '') return id;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  return undefined;
+}
+
+/** `GSW_RECORD_HANDLE` + `GSW_USER_EVENT` of a user event, the key it is joined by. */
+export function userEventKey(data: DeviceUserEventMessage): string | undefined {
+  const userData = data.userData;
+  if (userData === null || typeof userData !== 'object') return undefined;
+  const handle = userData.GSW_RECORD_HANDLE;
+  const event = userData.GSW_USER_EVENT;
+  if ((typeof handle !== 'string' && typeof handle !== 'number') || typeof event !== 'string') return undefined;
+  return joinKey(handle, event);
+}
+
+export function joinKey(recordHandle: string | number, notificationType: string): string {
+  return `${String(recordHandle)}\n${notificationType}`;
+}
+
+export interface NotificationError {
+  detail: string;
+}
+
+const ERROR_TYPE = /(error|nack|failed|failure)$/i;
+
+/**
+ * How OCS refusals reach CometD is not documented: a notificationType ending in Error/Nack/Failed, or an
+ * error text in the message (`errorMessage`, `error`) or in OCS user data (`GSW_ERROR`,
+ * `GSW_ERROR_NUMBER`) all count as an error. Returns undefined for anything else.
+ */
+export function notificationError(data: OutboundRecordMessage): NotificationError | undefined {
+  const type = typeof data.notificationType === 'string' ? data.notificationType : '';
+  const record = isObject(data.record) ? data.record : {};
+  const userData = isObject(data.userData) ? data.userData : {};
+  const text = firstText(
+    userData.GSW_ERROR,
+    record.GSW_ERROR,
+    data.errorMessage,
+    data.error,
+    data.statusMessage,
+  );
+  const number = userData.GSW_ERROR_NUMBER ?? record.GSW_ERROR_NUMBER ?? data.errorCode;
+  if (!ERROR_TYPE.test(type) && text === undefined && number === undefined) return undefined;
+  const parts = [text ?? (type || 'error')];
+  if (typeof number === 'number' || typeof number === 'string') parts.push(`(error ${number})`);
+  return { detail: parts.join(' ') };
+}
+
+function firstText(...values: unknown[]): string | undefined {
+  for (const value of values) {
+    if (typeof value === 'string' && value.trim() !== '') return value.slice(0, 500);
+  }
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
