@@ -1,0 +1,262 @@
+/**
+ * gws-server: the config node. It holds the base URL, the credentials (credential store) and the
+ * defaults, and owns the one connection (HTTP session + CometD link) that all its nodes share. The
+ * connection opens when the first node registers and closes when the last one is removed (or when
+ * this node closes); every state change is painted on every registered node.
+ */
+import type { NodeAPI } from 'node-red';
+import type { Request, Response } from 'express';
+import { GwsConnection, type ConnectionState, type TaggedNotification } from '../core/connection.js';
+import { GwsError } from '../core/errors.js';
+import { loadEsmDeps } from '../core/esm-deps.js';
+import type { Logger } from '../core/logger.js';
+import { GwsSession, parseBaseUrl, type TlsOptions } from '../core/session.js';
+import { DEMO_PASSWORD, DEMO_USER } from '../simulator/gws-simulator.js';
+import { acquireSimulator, type EmbeddedSimulator } from './lib/embedded-simulator.js';
+import { describeError } from './lib/errors.js';
+import { shared, translator, type Translate } from './lib/i18n.js';
+import { positiveNumber } from './lib/properties.js';
+import type { GwsServerCredentials, GwsServerDef, GwsServerNode, ServerUser } from './lib/types.js';
+
+const DEFAULT_ACK_TIMEOUT_MS = 10000;
+const CLOSE_WAIT_MS = 500;
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
+
+interface TlsConfigNode {
+  addTLSOptions(options: TlsOptions): TlsOptions;
+}
+
+interface TestRequestBody {
+  id?: string;
+  baseUrl?: string;
+  useSimulator?: boolean | string;
+  username?: string;
+  password?: string;
+  tls?: string;
+}
+
+export = async function (RED: NodeAPI): Promise<void> {
+  const deps = await loadEsmDeps();
+  const t = translator(RED);
+
+  function GwsServer(this: GwsServerNode, def: GwsServerDef) {
+    RED.nodes.createNode(this, def);
+    const node = this as GwsServerNode & { defaults: GwsServerNode['defaults']; ackTimeoutMs: number; configError?: string };
+    const useSimulator = def.useSimulator === true || def.useSimulator === 'true';
+    const credentials: GwsServerCredentials = node.credentials ?? {};
+    node.defaults = {
+      devicePath: def.devicePath || undefined,
+      applicationId: def.applicationId === '' ? undefined : def.applicationId,
+      campaignName: def.campaignName || undefined,
+    };
+    node.ackTimeoutMs = positiveNumber(def.ackTimeout) ?? DEFAULT_ACK_TIMEOUT_MS;
+    node.configError = checkConfig(t, def, credentials, useSimulator);
+    if (node.configError) node.error(node.configError);
+
+    const users = new Map<string, ServerUser>();
+    const listeners = new Map<string, (notification: TaggedNotification) => void>();
+    let connection: GwsConnection | undefined;
+    let opening: Promise<GwsConnection> | undefined;
+    let embedded: EmbeddedSimulator | undefined;
+    let state: ConnectionState = { status: 'disconnected' };
+    let lastReported: string | undefined;
+    let closed = false;
+
+    const log: Logger = {
+      warn: (message) => node.warn(message),
+      debug: (message) => node.debug(message),
+      trace: (message) => node.trace(message),
+    };
+
+    const setState = (next: ConnectionState) => {
+      state = next;
+      for (const user of users.values()) user.connectionChanged(next);
+      // Say each new kind of failure once, not on every retry.
+      if (next.status === 'failed') {
+        const report = `${next.reason}:${next.detail}`;
+        if (report !== lastReported) {
+          lastReported = report;
+          node.warn(t(shared('warnings.connectionFailed'), { detail: next.error ? describeError(t, next.error) : next.detail ?? next.reason }));
+        }
+      } else if (next.status === 'connected') {
+        if (lastReported !== undefined) node.log(t(shared('warnings.connectionRestored')));
+        lastReported = undefined;
+      }
+    };
+
+    async function open(): Promise<GwsConnection> {
+      if (node.configError) throw new Error(node.configError);
+      let baseUrl = String(def.baseUrl ?? '').trim();
+      let username = credentials.username ?? '';
+      let password = credentials.password ?? '';
+      if (useSimulator) {
+        embedded = await acquireSimulator();
+        baseUrl = embedded.url;
+        if (username === '') {
+          username = DEMO_USER;
+          password = password || DEMO_PASSWORD;
+        }
+      } else {
+        const url = parseBaseUrl(baseUrl);
+        if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) node.warn(t(shared('warnings.plainHttp'), { host: url.host }));
+      }
+      if (closed) throw new Error(t(shared('errors.serverClosed')));
+      const created = new GwsConnection({
+        baseUrl,
+        username,
+        password,
+        tls: tlsOptions(RED, def.tls),
+        ackTimeoutMs: node.ackTimeoutMs,
+        callResultFormat: def.callResultFormat === 'number' ? 'number' : 'name',
+        log,
+      }, deps);
+      created.on('state', setState);
+      created.on('notification', (notification) => {
+        for (const [id, listener] of listeners) {
+          try {
+            listener(notification);
+          } catch (error) {
+            node.warn(t(shared('warnings.listenerFailed'), { id, detail: (error as Error).message }));
+          }
+        }
+      });
+      connection = created;
+      created.start();
+      return created;
+    }
+
+    async function shut(): Promise<void> {
+      const current = connection;
+      const sim = embedded;
+      connection = undefined;
+      opening = undefined;
+      embedded = undefined;
+      try {
+        if (current) await current.stop(CLOSE_WAIT_MS);
+      } finally {
+        await sim?.release();
+        setState({ status: 'disconnected' });
+      }
+    }
+
+    Object.defineProperty(node, 'connectionState', { get: () => state });
+
+    node.connect = () => {
+      opening ??= open();
+      return opening;
+    };
+
+    node.register = (user: ServerUser) => {
+      users.set(user.id, user);
+      user.connectionChanged(node.configError ? { status: 'failed', reason: 'invalid', detail: node.configError } : state);
+      if (node.configError || closed) return;
+      node.connect().catch((error: unknown) => {
+        opening = undefined;
+        setState({ status: 'failed', reason: 'unreachable', detail: (error as Error).message });
+      });
+    };
+
+    node.deregister = async (user: ServerUser, removed: boolean) => {
+      users.delete(user.id);
+      listeners.delete(user.id);
+      // A redeploy keeps the connection for the node that comes back; deleting the last node closes it.
+      if (removed && users.size === 0) await shut();
+    };
+
+    node.listen = (user: ServerUser, listener: (notification: TaggedNotification) => void) => {
+      listeners.set(user.id, listener);
+    };
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      closed = true;
+      users.clear();
+      listeners.clear();
+      shut()
+        .catch((error: unknown) => node.debug(`close: ${(error as Error).message}`))
+        .finally(() => done());
+    });
+  }
+
+  RED.nodes.registerType('gws-server', GwsServer as unknown as Parameters<NodeAPI['nodes']['registerType']>[1], {
+    credentials: {
+      username: { type: 'text' },
+      password: { type: 'password' },
+    },
+  });
+
+  // "Test connection" in the editor: logs in with what the dialog holds (or the stored password).
+  RED.httpAdmin.post('/gws-server/test', RED.auth.needsPermission('gws-server.write'), (req: Request, res: Response) => {
+    testConnection(RED, t, deps, (req.body ?? {}) as TestRequestBody).then(
+      (result) => res.json(result),
+      (error: unknown) => res.json({ ok: false, message: (error as Error).message }),
+    );
+  });
+};
+
+/** Why this configuration cannot connect, in words; undefined when it can. */
+function checkConfig(t: Translate, def: GwsServerDef, credentials: GwsServerCredentials, useSimulator: boolean): string | undefined {
+  if (useSimulator) return undefined;
+  const baseUrl = String(def.baseUrl ?? '').trim();
+  if (baseUrl === '') return t(shared('errors.baseUrlMissing'));
+  try {
+    parseBaseUrl(baseUrl);
+  } catch {
+    return t(shared('errors.baseUrlInvalid'), { value: baseUrl.slice(0, 100) });
+  }
+  if (!credentials.username) return t(shared('errors.usernameMissing'));
+  return undefined;
+}
+
+function tlsOptions(RED: NodeAPI, tlsId: string | undefined): TlsOptions | undefined {
+  if (!tlsId) return undefined;
+  const tlsNode = RED.nodes.getNode(tlsId) as unknown as TlsConfigNode | null;
+  return tlsNode ? tlsNode.addTLSOptions({}) : undefined;
+}
+
+interface TestResult {
+  ok: boolean;
+  message: string;
+  code?: string;
+  params?: Record<string, string | number>;
+}
+
+async function testConnection(RED: NodeAPI, t: Translate, deps: Awaited<ReturnType<typeof loadEsmDeps>>, body: TestRequestBody): Promise<TestResult> {
+  const stored = (body.id ? RED.nodes.getCredentials(body.id) : undefined) as GwsServerCredentials | undefined;
+  let username = body.username ?? '';
+  let password = body.password === '__PWRD__' || body.password === undefined ? stored?.password ?? '' : body.password;
+  if (username === '' && stored?.username) username = stored.username;
+  const useSimulator = body.useSimulator === true || body.useSimulator === 'true';
+  let embedded: EmbeddedSimulator | undefined;
+  let baseUrl = String(body.baseUrl ?? '').trim();
+  try {
+    if (useSimulator) {
+      embedded = await acquireSimulator();
+      baseUrl = embedded.url;
+      if (username === '') {
+        username = DEMO_USER;
+        password = password || DEMO_PASSWORD;
+      }
+    } else {
+      if (baseUrl === '') return { ok: false, message: t(shared('errors.baseUrlMissing')), code: 'baseUrlMissing' };
+      try {
+        parseBaseUrl(baseUrl);
+      } catch {
+        return { ok: false, message: t(shared('errors.baseUrlInvalid'), { value: baseUrl.slice(0, 100) }), code: 'baseUrlInvalid' };
+      }
+      if (username === '') return { ok: false, message: t(shared('errors.usernameMissing')), code: 'usernameMissing' };
+    }
+    const session = new GwsSession({ baseUrl, username, password, tls: tlsOptions(RED, body.tls), maxSockets: 1 }, deps.got);
+    try {
+      const user = await session.login('Login', 10000);
+      const name = [user.firstName, user.lastName].filter(Boolean).join(' ') || username;
+      return { ok: true, message: t(shared('test.success'), { name, user: String(user.userName ?? username) }) };
+    } catch (error) {
+      if (error instanceof GwsError) return { ok: false, message: describeError(t, error), code: error.code, params: error.params };
+      throw error;
+    } finally {
+      session.close();
+    }
+  } finally {
+    await embedded?.release();
+  }
+}

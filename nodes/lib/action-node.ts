@@ -1,0 +1,198 @@
+/**
+ * What gws-complete-record and gws-get-chained-record share: resolve the parameters (TypedInput,
+ * then msg.payload.<name>, then the server node's defaults), send the operation through the server's
+ * connection, and end every input message exactly once: one output message or one `done(err)`.
+ */
+import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
+import type { ConnectionState, OperationResult } from '../../core/connection.js';
+import { GwsError } from '../../core/errors.js';
+import { isUnset, OPERATIONS, PARAMS_WITH_DEFAULT, type OperationInput, type ParamName } from '../../core/operations.js';
+import type { OperationName } from '../../core/wire-types.js';
+import { NodeError } from './errors.js';
+import { shared, translator } from './i18n.js';
+import { evaluateProperty, isPlainObject, positiveNumber, typedProperty, type TypedProperty } from './properties.js';
+import { connectionStatus, failureStatus, waitingStatus } from './status.js';
+import type { ActionNodeDef, ActionOutputMessage, ChainPayload, GwsMessageInfo, GwsServerNode, ServerUser } from './types.js';
+
+type Send = (msg: ActionOutputMessage) => void;
+type Done = (err?: Error) => void;
+
+interface InFlight {
+  referenceId?: string;
+  abort: AbortController;
+  /** Ends the message with this error unless it has ended already. */
+  fail(error: GwsError): void;
+}
+
+export function actionNode(type: string, operationName: OperationName) {
+  return function register(RED: NodeAPI): void {
+    const t = translator(RED);
+
+    function ActionNode(this: Node, def: ActionNodeDef) {
+      RED.nodes.createNode(this, def);
+      const node = this;
+      const server = (def.server ? RED.nodes.getNode(def.server) : null) as GwsServerNode | null;
+      const params = OPERATIONS[operationName].params;
+      const properties = new Map<ParamName, TypedProperty>();
+      for (const param of params) {
+        const property = typedProperty(RED, node, def[param], def[`${param}Type` as keyof ActionNodeDef]);
+        if (property) properties.set(param, property);
+        if (property?.problem) node.warn(t(shared('warnings.badProperty'), { param, detail: property.problem }));
+      }
+      const waitForAck = !(def.waitForAck === false || def.waitForAck === 'false');
+      const timeoutMs = positiveNumber(def.timeout);
+      const inFlight = new Set<InFlight>();
+      let connection: ConnectionState = { status: 'disconnected' };
+      let lastFailure: GwsError['reason'] | undefined;
+
+      const paint = () => {
+        if (!server) return node.status(failureStatus('noServer'));
+        if (connection.status === 'failed') return node.status(connectionStatus(connection));
+        if (inFlight.size > 0) return node.status(waitingStatus(t, inFlight.size));
+        if (lastFailure) return node.status(failureStatus(lastFailure));
+        node.status(connectionStatus(connection));
+      };
+      const user: ServerUser = {
+        id: node.id,
+        connectionChanged(state) {
+          connection = state;
+          paint();
+        },
+      };
+      if (server) server.register(user);
+      else paint();
+
+      /** Rule 1 and the contract: the property, else msg.payload.<name>, else the server default. */
+      async function resolveInput(msg: NodeMessageInFlow): Promise<OperationInput> {
+        const payload = isPlainObject(msg.payload) ? msg.payload : undefined;
+        const input: OperationInput = {};
+        for (const param of params) {
+          const property = properties.get(param);
+          let value: unknown;
+          if (property) {
+            try {
+              value = await evaluateProperty(RED, node, property, msg);
+            } catch (error) {
+              throw new GwsError('badExpression', { operation: operationName, param, detail: (error as Error).message }, { statusCode: 1, reason: 'invalid' });
+            }
+          } else if (payload && Object.hasOwn(payload, param)) {
+            value = payload[param];
+          }
+          if (isUnset(value) && server && PARAMS_WITH_DEFAULT.includes(param)) {
+            value = server.defaults[param as keyof GwsServerNode['defaults']];
+          }
+          input[param] = value;
+        }
+        return input;
+      }
+
+      node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+        const out = msg as unknown as ActionOutputMessage;
+        let ended = false;
+        const entry: InFlight = {
+          abort: new AbortController(),
+          fail(error) {
+            finish(error);
+          },
+        };
+        const finish = (error?: GwsError, result?: OperationResult) => {
+          if (ended) return;
+          ended = true;
+          inFlight.delete(entry);
+          if (error) {
+            out.gws = { ...out.gws, ...errorInfo(error) };
+            lastFailure = error.reason;
+            paint();
+            done(new NodeError(t, error));
+            return;
+          }
+          lastFailure = undefined;
+          paint();
+          writeOutput(out, operationName, result as OperationResult, waitForAck);
+          send(out);
+          done();
+        };
+        // msg.gws belongs to this node: what an earlier GWS node wrote there is replaced.
+        out.gws = { operationName };
+        inFlight.add(entry);
+        paint();
+        (async () => {
+          if (!server) throw new GwsError('notConfigured', { operation: operationName }, { statusCode: 1, reason: 'invalid' });
+          if (server.configError) {
+            throw new GwsError('badConfig', { operation: operationName, detail: server.configError }, { statusCode: 1, reason: 'invalid' });
+          }
+          const input = await resolveInput(msg);
+          const conn = await server.connect();
+          const request = conn.prepare(operationName, input);
+          entry.referenceId = request.referenceId;
+          out.gws = {
+            operationName,
+            recordHandle: typeof input.recordHandle === 'number' ? input.recordHandle : request.recordHandle,
+            referenceId: request.referenceId,
+            request: request.body,
+          };
+          if (ended) return;
+          const result = await conn.execute(request, {
+            waitForAck,
+            timeoutMs: timeoutMs ?? server.ackTimeoutMs,
+            nodeId: node.id,
+            signal: entry.abort.signal,
+          });
+          finish(undefined, result);
+        })().catch((error: unknown) => {
+          finish(error instanceof GwsError ? error : unexpected(operationName, error));
+        });
+      });
+
+      node.on('close', (removed: boolean, done: () => void) => {
+        // Rule 11: every message still waiting ends now, once, with "closed before the answer".
+        for (const entry of [...inFlight]) {
+          const error = entry.referenceId
+            ? new GwsError('closed', { operation: operationName, referenceId: entry.referenceId }, { referenceId: entry.referenceId, reason: 'rejected' })
+            : new GwsError('closedBeforeSend', { operation: operationName }, { reason: 'rejected' });
+          entry.fail(error);
+          entry.abort.abort();
+        }
+        const finished = server ? server.deregister(user, removed) : Promise.resolve();
+        finished
+          .catch((error: unknown) => node.debug(`deregister: ${(error as Error).message}`))
+          .finally(() => done());
+      });
+    }
+
+    RED.nodes.registerType(type, ActionNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+  };
+}
+
+function errorInfo(error: GwsError): Partial<GwsMessageInfo> {
+  const info: Partial<GwsMessageInfo> = {};
+  if (error.statusCode !== undefined) info.statusCode = error.statusCode;
+  if (error.httpStatus !== undefined) info.httpStatus = error.httpStatus;
+  if (error.referenceId !== undefined) info.referenceId = error.referenceId;
+  return info;
+}
+
+function unexpected(operation: string, error: unknown): GwsError {
+  return new GwsError('badConfig', { operation, detail: error instanceof Error ? error.message : String(error) }, { reason: 'invalid' });
+}
+
+function writeOutput(msg: ActionOutputMessage, operationName: OperationName, result: OperationResult, waitForAck: boolean): void {
+  const gws = msg.gws;
+  gws.statusCode = result.accepted.statusCode;
+  gws.elapsedMs = Math.round(result.elapsedMs * 1000) / 1000;
+  if (!waitForAck || result.answer === undefined) {
+    // Rule 10: the synchronous answer, topic = the operation.
+    msg.payload = result.accepted as { statusCode: number };
+    msg.topic = operationName;
+    return;
+  }
+  const answer = result.answer;
+  if (answer.userEvent !== undefined) gws.userEvent = answer.userEvent;
+  if (answer.records !== undefined) {
+    const payload: ChainPayload = { records: answer.records, end: answer.data };
+    msg.payload = payload;
+  } else {
+    msg.payload = answer.data;
+  }
+  msg.topic = String(answer.data.notificationType);
+}

@@ -1,0 +1,115 @@
+/** Types of the nodes' configuration, credentials and messages. */
+import type { Node, NodeDef, NodeMessage } from 'node-red';
+import type { CallResultFormat } from '../../core/call-results.js';
+import type { ConnectionState, GwsConnection, TaggedNotification } from '../../core/connection.js';
+import type { CorrelationInfo } from '../../core/correlator.js';
+import type { DeviceUserEventMessage, OperationBody, OperationName, OutboundRecord, OutboundRecordMessage } from '../../core/wire-types.js';
+
+export interface GwsServerDef extends NodeDef {
+  baseUrl?: string;
+  /** Connect to the simulator bundled with the package instead of a GWS server. */
+  useSimulator?: boolean | string;
+  devicePath?: string;
+  applicationId?: string | number;
+  campaignName?: string;
+  /** Id of a core tls-config node. */
+  tls?: string;
+  ackTimeout?: string | number;
+  callResultFormat?: CallResultFormat;
+}
+
+export interface GwsServerCredentials {
+  username?: string;
+  password?: string;
+}
+
+export type TypedInputType = 'msg' | 'flow' | 'global' | 'str' | 'num' | 'env' | 'jsonata';
+
+export interface ActionNodeDef extends NodeDef {
+  server?: string;
+  recordHandle?: string;
+  recordHandleType?: TypedInputType;
+  applicationId?: string;
+  applicationIdType?: TypedInputType;
+  campaignName?: string;
+  campaignNameType?: TypedInputType;
+  callingList?: string;
+  callingListType?: TypedInputType;
+  callResult?: string;
+  callResultType?: TypedInputType;
+  phoneNumber?: string;
+  phoneNumberType?: TypedInputType;
+  devicePath?: string;
+  devicePathType?: TypedInputType;
+  referenceId?: string;
+  referenceIdType?: TypedInputType;
+  waitForAck?: boolean | string;
+  timeout?: string | number;
+}
+
+export type EventChannel = '/v2/me/outbound' | '/me/internal' | 'both' | '/v2/me/*';
+export type CorrelatedFilter = 'all' | 'only' | 'none';
+
+export interface EventNodeDef extends NodeDef {
+  server?: string;
+  channel?: EventChannel | string;
+  notificationTypes?: string | string[];
+  correlated?: CorrelatedFilter | string;
+}
+
+/** Defaults of the server node that action nodes fall back to. */
+export interface ServerDefaults {
+  devicePath?: string;
+  applicationId?: string | number;
+  campaignName?: string;
+}
+
+/** A node that uses a server node: it is told every change of the connection state. */
+export interface ServerUser {
+  readonly id: string;
+  connectionChanged(state: ConnectionState): void;
+}
+
+export interface GwsServerNode extends Node<GwsServerCredentials> {
+  readonly defaults: ServerDefaults;
+  readonly ackTimeoutMs: number;
+  /** Why the server node cannot connect (bad URL, no credentials), in words; undefined when usable. */
+  readonly configError?: string;
+  readonly connectionState: ConnectionState;
+  register(user: ServerUser): void;
+  deregister(user: ServerUser, removed: boolean): Promise<void>;
+  /** The shared connection, created and started on first use. */
+  connect(): Promise<GwsConnection>;
+  /** Hands every notification to `handler` until the user deregisters. */
+  listen(user: ServerUser, handler: (notification: TaggedNotification) => void): void;
+}
+
+/** `msg.gws` of an action node's output and of the message a Catch node receives. */
+export interface GwsMessageInfo {
+  operationName: OperationName;
+  recordHandle?: string | number;
+  referenceId?: string;
+  statusCode?: number;
+  httpStatus?: number;
+  request?: OperationBody;
+  userEvent?: DeviceUserEventMessage;
+  elapsedMs?: number;
+}
+
+export interface ChainPayload {
+  records: OutboundRecord[];
+  end: OutboundRecordMessage;
+}
+
+export interface ActionOutputMessage extends NodeMessage {
+  payload: OutboundRecordMessage | ChainPayload | { statusCode: number };
+  topic: string;
+  gws: GwsMessageInfo;
+}
+
+export interface EventOutputMessage extends NodeMessage {
+  payload: Record<string, unknown>;
+  topic: string;
+  channel: string;
+  gws?: { correlation: CorrelationInfo };
+}
