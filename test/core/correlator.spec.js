@@ -1,0 +1,175 @@
+'use strict';
+const assert = require('node:assert/strict');
+const { core, delay } = require('../helpers');
+
+const ACK = { kind: 'ack', notificationType: 'RecordProcessedAcknowledge' };
+const CHAIN = { kind: 'chain', endType: 'ChainedRecordsDataEnd' };
+
+function info(referenceId, operationName = 'CompleteRecord', recordHandle = '12') {
+  return { referenceId, operationName, recordHandle, nodeId: 'n1', request: { operationName, referenceId } };
+}
+function outbound(referenceId, notificationType, recordHandle = 12, extra = {}) {
+  return { channel: '/v2/me/outbound', data: { record: { recordHandle }, notificationType, messageType: 'OutboundRecordMessage', referenceId, ...extra } };
+}
+function userEvent(recordHandle, event) {
+  return { channel: '/me/internal', data: { userData: { GSW_RECORD_HANDLE: recordHandle, GSW_USER_EVENT: event }, messageType: 'DeviceUserEventMessage' } };
+}
+/** Feeds notifications as one long-poll answer. */
+let batchNo = 0;
+function batch(correlator, ...notifications) {
+  const batch = ++batchNo;
+  const tags = notifications.map((n) => correlator.handle({ ...n, batch }));
+  correlator.batchEnd(batch);
+  return tags;
+}
+
+describe('core: correlator', () => {
+  it('resolves on the expected acknowledgement and joins the user event of the same batch', async () => {
+    const c = new core.Correlator();
+    const answer = c.expect(info('r1'), ACK, 1000);
+    const tags = batch(c, outbound('r1', 'RecordProcessedAcknowledge'), userEvent(12, 'RecordProcessedAcknowledge'));
+    assert.equal(tags[0].referenceId, 'r1');
+    assert.equal(tags[1], undefined, 'user events are never tagged');
+    const result = await answer;
+    assert.equal(result.data.notificationType, 'RecordProcessedAcknowledge');
+    assert.equal(result.userEvent.userData.GSW_USER_EVENT, 'RecordProcessedAcknowledge');
+    assert.equal(c.pendingCount, 0);
+    assert.equal(c.stats.answered, 1);
+  });
+
+  it('joins a user event that precedes the answer in the same batch', async () => {
+    const c = new core.Correlator();
+    const answer = c.expect(info('r1'), ACK, 1000);
+    batch(c, userEvent(12, 'RecordProcessedAcknowledge'), outbound('r1', 'RecordProcessedAcknowledge'));
+    assert.ok((await answer).userEvent);
+  });
+
+  it('joins a user event arriving within the wait after the answer, not one arriving later', async () => {
+    const c = new core.Correlator({ userEventWaitMs: 100 });
+    const first = c.expect(info('r1'), ACK, 1000);
+    batch(c, outbound('r1', 'RecordProcessedAcknowledge'));
+    await delay(30);
+    batch(c, userEvent(12, 'RecordProcessedAcknowledge'));
+    assert.ok((await first).userEvent, 'joined within the wait');
+
+    const second = c.expect(info('r2', 'CompleteRecord', '13'), ACK, 1000);
+    const started = Date.now();
+    batch(c, outbound('r2', 'RecordProcessedAcknowledge', 13));
+    const result = await second;
+    assert.equal(result.userEvent, undefined);
+    assert.ok(Date.now() - started >= 90, 'waited for the user event');
+    batch(c, userEvent(13, 'RecordProcessedAcknowledge'));
+  });
+
+  it('does not join a user event of another record or another event', async () => {
+    const c = new core.Correlator({ userEventWaitMs: 20 });
+    const answer = c.expect(info('r1'), ACK, 1000);
+    batch(c, outbound('r1', 'RecordProcessedAcknowledge'), userEvent(99, 'RecordProcessedAcknowledge'), userEvent(12, 'ChainedRecordsDataEnd'));
+    assert.equal((await answer).userEvent, undefined);
+  });
+
+  it('collects every correlated message before ChainedRecordsDataEnd as a chained record, in order', async () => {
+    const c = new core.Correlator();
+    const answer = c.expect(info('c1', 'GetChainedRecord', '7'), CHAIN, 1000);
+    batch(c, outbound('c1', 'ChainedRecord', 701), outbound('c1', 'SomethingElse', 702));
+    batch(c, outbound('c1', 'ChainedRecord', 703), outbound('c1', 'ChainedRecordsDataEnd', 7), userEvent(7, 'ChainedRecordsDataEnd'));
+    const result = await answer;
+    assert.deepEqual(result.records.map((r) => r.recordHandle), [701, 702, 703]);
+    assert.equal(result.data.notificationType, 'ChainedRecordsDataEnd');
+    assert.ok(result.userEvent);
+  });
+
+  it('answers an empty chain with no records', async () => {
+    const c = new core.Correlator({ userEventWaitMs: 10 });
+    const answer = c.expect(info('c0', 'GetChainedRecord', '7'), CHAIN, 1000);
+    batch(c, outbound('c0', 'ChainedRecordsDataEnd', 7));
+    assert.deepEqual((await answer).records, []);
+  });
+
+  it('fails on a correlated error notification, with its text', async () => {
+    const shapes = [
+      { notificationType: 'RecordProcessedError', errorMessage: 'record not found' },
+      { notificationType: 'RecordProcessedNack' },
+      { notificationType: 'Whatever', userData: { GSW_ERROR: 'Invalid record handle', GSW_ERROR_NUMBER: 103 } },
+      { notificationType: 'Whatever', record: { recordHandle: 12, GSW_ERROR: 'No such calling list' } },
+    ];
+    for (const [i, shape] of shapes.entries()) {
+      const c = new core.Correlator();
+      const answer = c.expect(info(`e${i}`), ACK, 1000);
+      batch(c, { channel: '/v2/me/outbound', data: { referenceId: `e${i}`, messageType: 'OutboundRecordMessage', record: { recordHandle: 12 }, ...shape } });
+      await assert.rejects(answer, (error) => {
+        assert.equal(error.code, 'errorNotification');
+        assert.match(error.message, new RegExp(`^CompleteRecord failed: GWS answered ${shape.notificationType} \\(referenceId e${i}\\): `));
+        return true;
+      });
+    }
+  });
+
+  it('keeps waiting through correlated messages that are neither the answer nor an error', async () => {
+    const c = new core.Correlator({ userEventWaitMs: 0 });
+    const answer = c.expect(info('r1'), ACK, 1000);
+    batch(c, outbound('r1', 'RecordRejectAcknowledge'));
+    assert.equal(c.pendingCount, 1);
+    batch(c, outbound('r1', 'RecordProcessedAcknowledge'));
+    assert.equal((await answer).data.notificationType, 'RecordProcessedAcknowledge');
+  });
+
+  it('times out with the contract text and counts a late answer without resolving twice', async () => {
+    const c = new core.Correlator();
+    const answer = c.expect(info('t1'), ACK, 50);
+    await assert.rejects(answer, { message: 'CompleteRecord timed out: no RecordProcessedAcknowledge within 50 ms (referenceId t1)' });
+    const tag = batch(c, outbound('t1', 'RecordProcessedAcknowledge'))[0];
+    assert.equal(tag.referenceId, 't1', 'a late answer is still tagged');
+    assert.equal(c.stats.late, 1);
+    assert.equal(c.stats.timedOut, 1);
+  });
+
+  it('counts duplicates and ignores them', async () => {
+    const c = new core.Correlator({ userEventWaitMs: 0 });
+    const answer = c.expect(info('d1'), ACK, 1000);
+    batch(c, outbound('d1', 'RecordProcessedAcknowledge'), outbound('d1', 'RecordProcessedAcknowledge'));
+    await answer;
+    batch(c, outbound('d1', 'RecordProcessedAcknowledge'));
+    assert.equal(c.stats.duplicate, 2);
+    assert.equal(c.stats.answered, 1);
+  });
+
+  it('ignores notifications of requests it never saw and malformed ones', () => {
+    const c = new core.Correlator();
+    assert.deepEqual(batch(c, outbound('other', 'RecordProcessedAcknowledge'), { channel: '/v2/me/outbound', data: {} },
+      { channel: '/v2/me/outbound', data: { referenceId: { nested: true } } }, { channel: '/me/internal', data: { messageType: 'DeviceUserEventMessage' } }),
+      [undefined, undefined, undefined, undefined]);
+  });
+
+  it('remembers the last memorySize requests and no more', () => {
+    const c = new core.Correlator({ memorySize: 100 });
+    for (let i = 0; i < 250; i++) c.remember(info(`m${i}`));
+    assert.equal(c.lookup('m149'), undefined);
+    assert.equal(c.lookup('m150').referenceId, 'm150');
+    assert.equal(c.lookup('m249').referenceId, 'm249');
+  });
+
+  it('fails every pending request at once', async () => {
+    const c = new core.Correlator();
+    const answers = [c.expect(info('a'), ACK, 1000), c.expect(info('b'), ACK, 1000)];
+    c.failAll((i) => new core.GwsError('connectionClosed', { operation: i.operationName, referenceId: i.referenceId }));
+    for (const answer of answers) await assert.rejects(answer, { code: 'connectionClosed' });
+    assert.equal(c.pendingCount, 0);
+  });
+
+  it('looks answers up in constant time with 10,000 requests pending', async () => {
+    const c = new core.Correlator({ userEventWaitMs: 0 });
+    const waiting = [];
+    for (let i = 0; i < 10000; i++) {
+      const p = c.expect(info(`p${i}`), ACK, 60000);
+      p.catch(() => {});
+      waiting.push(p);
+    }
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < 10000; i++) batch(c, outbound(`p${i}`, 'RecordProcessedAcknowledge', i));
+    const perAnswerUs = Number(process.hrtime.bigint() - started) / 1000 / 10000;
+    await Promise.all(waiting);
+    assert.equal(c.stats.answered, 10000);
+    assert.ok(perAnswerUs < 50, `${perAnswerUs.toFixed(2)} µs per answer`);
+  });
+});

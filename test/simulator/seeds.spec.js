@@ -1,0 +1,101 @@
+'use strict';
+/**
+ * The simulator must reproduce the two seed exchanges (the GWS documentation pages in
+ * test/fixtures/seeds) field for field: the request it accepts, the synchronous answer and the
+ * CometD answer array, read here with a raw Bayeux client to see exactly what goes over the wire.
+ */
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { startSim, USER } = require('../helpers');
+
+/** The seed pages write JSON the Python way ('…', True). */
+function pythonish(text) {
+  return JSON.parse(text.replace(/'/g, '"').replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false'));
+}
+
+function readSeed(file) {
+  const text = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'seeds', file), 'utf8');
+  const lines = text.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('POST /api/v2/me/outbound-records/'));
+  const handle = lines[start].split('/').pop().trim();
+  const rest = lines.slice(start + 1).join('\n');
+  const requestEnd = rest.indexOf('}') + 1;
+  const request = pythonish(rest.slice(0, requestEnd));
+  const answerStart = rest.indexOf('{', requestEnd);
+  const answerEnd = rest.indexOf('}', answerStart) + 1;
+  const answer = pythonish(rest.slice(answerStart, answerEnd));
+  const cometd = pythonish(rest.slice(rest.indexOf('[', answerEnd)));
+  return { handle, request, answer, cometd };
+}
+
+/** A minimal Bayeux client over fetch: enough to see the raw answers. */
+async function rawClient(sim) {
+  const auth = 'Basic ' + Buffer.from(`${USER.username}:${USER.password}`).toString('base64');
+  let cookie = '';
+  let csrf = '';
+  const call = async (method, urlPath, body) => {
+    const response = await fetch(sim.url + urlPath, {
+      method,
+      headers: { authorization: auth, 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) cookie = setCookie.split(';')[0];
+    if (response.headers.get('x-csrf-token')) csrf = response.headers.get('x-csrf-token');
+    return { status: response.status, body: await response.json() };
+  };
+  await call('GET', '/api/v2/me');
+  const [handshake] = (await call('POST', '/api/v2/notifications/handshake', [{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'], id: '1' }])).body;
+  const clientId = handshake.clientId;
+  await call('POST', '/api/v2/notifications', [
+    { channel: '/meta/subscribe', subscription: '/v2/me/outbound', clientId, id: '2' },
+    { channel: '/meta/subscribe', subscription: '/me/internal', clientId, id: '3' },
+  ]);
+  await call('POST', '/api/v2/notifications/connect', [{ channel: '/meta/connect', connectionType: 'long-polling', clientId, id: '4', advice: { timeout: 0 } }]);
+  return {
+    call,
+    connect: (id) => call('POST', '/api/v2/notifications/connect', [{ channel: '/meta/connect', connectionType: 'long-polling', clientId, id }]),
+  };
+}
+
+describe('simulator: the seed exchanges, field for field', () => {
+  let sim;
+  beforeEach(async () => {
+    sim = await startSim();
+  });
+  afterEach(() => sim.stop());
+
+  for (const [file, operation] of [['complete-record.txt', 'CompleteRecord'], ['get-chained-record.txt', 'GetChainedRecord']]) {
+    it(`reproduces ${operation}`, async () => {
+      const seed = readSeed(file);
+      assert.equal(seed.request.operationName, operation);
+      const client = await rawClient(sim);
+      const post = await client.call('POST', `/api/v2/me/outbound-records/${seed.handle}`, seed.request);
+      assert.equal(post.status, 200);
+      assert.deepEqual(post.body, seed.answer);
+      const { body: answer } = await client.connect(String(seed.cometd[2].id));
+      assert.equal(answer.length, seed.cometd.length);
+
+      // The outbound answer: identical.
+      assert.deepEqual(answer[0], seed.cometd[0]);
+      assert.deepEqual(Object.keys(answer[0].data.record), Object.keys(seed.cometd[0].data.record), 'record fields in the seed order');
+
+      // The device user event: identical but for the measured metrics, which keep their fields and types.
+      const [got, want] = [answer[1], seed.cometd[1]];
+      assert.equal(got.channel, want.channel);
+      assert.deepEqual(got.data.userData, want.data.userData);
+      assert.deepEqual(Object.keys(got.data.userData), Object.keys(want.data.userData), 'userData fields in the seed order');
+      assert.equal(got.data.deviceId, want.data.deviceId);
+      assert.equal(got.data.messageType, want.data.messageType);
+      assert.deepEqual(Object.keys(got.data).sort(), Object.keys(want.data).sort());
+      for (const key of Object.keys(want.data.metrics.eventProcessing)) {
+        assert.equal(typeof got.data.metrics.eventProcessing[key], 'number', key);
+      }
+      assert.ok(Math.abs(got.data.metrics.eventProcessing.serverGenerationTimestamp - Date.now()) < 5000);
+
+      // The /meta/connect reply with the seed's advice.
+      assert.deepEqual(answer[2], seed.cometd[2]);
+    });
+  }
+});
