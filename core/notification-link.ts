@@ -249,13 +249,13 @@ export class NotificationLink {
 
   #onHandshake(message: Message): void {
     if (this.#stopping) return;
+    this.#subscribed = false;
     if (!message.successful) {
       this.#fail(message);
       return;
     }
     this.#authFailures = 0;
     const generation = ++this.#generation;
-    this.#subscribed = false;
     let confirmed = 0;
     const channels = this.#options.channels;
     this.#cometd.batch(() => {
@@ -294,7 +294,8 @@ export class NotificationLink {
   }
 
   #fail(message: Message): void {
-    this.#subscribed = false;
+    // A failed long poll keeps the subscriptions (the next successful one resumes them); only a new
+    // handshake drops them, and #onHandshake tracks that.
     const error = typeof message.error === 'string' ? message.error : '';
     if (error.startsWith('402')) {
       // The server forgot this client: the library handshakes again at once.

@@ -14,6 +14,8 @@ export type FaultRule =
   | { kind: 'reset'; count?: number; probability?: number; operation?: string }
   /** Change what follows an accepted operation on CometD. */
   | { kind: 'ack'; mode: AckFaultMode; lateMs?: number; errorMessage?: string; count?: number; probability?: number; operation?: string }
+  /** Lose the next long-poll answer that carries notifications (the connection drops as it is written). */
+  | { kind: 'loseLongPoll'; count?: number; probability?: number; operation?: string }
   /** Send the DeviceUserEventMessage late, or not at all. */
   | { kind: 'userEvent'; mode: 'drop' | 'delay'; delayMs?: number; count?: number; probability?: number; operation?: string };
 

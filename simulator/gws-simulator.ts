@@ -343,6 +343,10 @@ export class GwsSimulator {
       const body = await readJson(req);
       const messages = Array.isArray(body) ? body : [body];
       const answer = await this.#bayeux.handle(user, messages as BayeuxMessage[]);
+      if (answer.some((message) => message.data !== undefined) && this.faults.take('loseLongPoll')) {
+        res.socket?.destroy();
+        return;
+      }
       if (!res.destroyed) json(res, 200, answer);
       return;
     }
