@@ -1,0 +1,55 @@
+'use strict';
+/**
+ * Flow tests: node-red-node-test-helper loading the compiled node files, with a simulator per test.
+ * In these tests RED._ returns keys; the nodes then render the en-US catalog themselves, so error
+ * texts read as users see them.
+ */
+const path = require('node:path');
+const helper = require('node-red-node-test-helper');
+const { dist, USER } = require('./index');
+
+helper.init(require.resolve('node-red'));
+
+const nodes = {
+  server: require(path.join(dist, 'nodes', 'gws-server.js')),
+  complete: require(path.join(dist, 'nodes', 'gws-complete-record.js')),
+  chained: require(path.join(dist, 'nodes', 'gws-get-chained-record.js')),
+  event: require(path.join(dist, 'nodes', 'gws-outbound-event.js')),
+};
+const ALL = [nodes.server, nodes.complete, nodes.chained, nodes.event];
+
+/** A gws-server node definition pointing at `sim`. */
+function serverNode(sim, extra = {}) {
+  return { id: 'server', type: 'gws-server', name: 'sim', baseUrl: sim.url, devicePath: '/devices/42e3a1c6-fc5e-425b-9411-125f536fde00', applicationId: '134', campaignName: 'Campaign1', ...extra };
+}
+
+const credentials = (id = 'server', user = USER) => ({ [id]: { username: user.username, password: user.password } });
+
+/** Loads a flow with every node type of the package; resolves when started. */
+function load(flow, creds = credentials()) {
+  return helper.load(ALL, flow, creds);
+}
+
+/** Resolves with the next message arriving at helper node `id`. */
+function nextMessage(id, timeoutMs = 5000) {
+  const node = helper.getNode(id);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no message at ${id} within ${timeoutMs} ms`)), timeoutMs);
+    node.once('input', (msg) => {
+      clearTimeout(timer);
+      resolve(msg);
+    });
+  });
+}
+
+/** Collects what a node reports: sent messages, done(err) errors (as Catch nodes see them) and statuses. */
+function watch(id) {
+  const node = helper.getNode(id);
+  const seen = { errors: [], statuses: [], warnings: [] };
+  node.on('call:error', (call) => seen.errors.push({ text: String(call.args[0]), msg: call.args[1] }));
+  node.on('call:status', (call) => seen.statuses.push(call.args[0]));
+  node.on('call:warn', (call) => seen.warnings.push(String(call.args[0])));
+  return seen;
+}
+
+module.exports = { helper, nodes, ALL, serverNode, credentials, load, nextMessage, watch };
