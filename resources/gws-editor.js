@@ -26,23 +26,22 @@
         recordHandle: function (value) { return (value !== '.' && value !== '..') || t('action.validation.recordHandle'); }
     };
 
-    function parameterDefaults(params) {
-        var defaults = {};
-        params.forEach(function (param) {
-            var check = CHECKS[param];
-            defaults[param] = {
-                value: '',
-                validate: function (value, opt) {
-                    if (value === '' || value === undefined || !check) { return true; }
-                    var type = $('#node-input-' + param + 'Type').length ? $('#node-input-' + param + 'Type').val() : this[param + 'Type'];
-                    if (!literal(type)) { return true; }
-                    var result = check(String(value));
-                    return opt && opt.type === 'validation' ? result : result === true;
-                }
-            };
-            defaults[param + 'Type'] = { value: 'str' };
-        });
-        return defaults;
+    /** validate() for a parameter: literal values are checked, others pass (they are checked per message). */
+    function check(param) {
+        var test = CHECKS[param];
+        return function (value, opt) {
+            if (value === '' || value === undefined || value === null || !test) { return true; }
+            var field = $('#node-input-' + param + 'Type');
+            var type = field.length ? field.val() : this[param + 'Type'];
+            if (!literal(type)) { return true; }
+            var result = test(String(value));
+            return opt && opt.type === 'validation' ? result : result === true;
+        };
+    }
+
+    function checkTimeout(value, opt) {
+        var ok = value === '' || value === undefined || /^\s*\d+\s*$/.test(value);
+        return ok || (opt && opt.type === 'validation' ? t('action.validation.timeout') : false);
     }
 
     function source(node) {
@@ -75,48 +74,23 @@
         $('#node-input-timeout').attr('placeholder', t('action.placeholder.timeout', { value: timeout }));
     }
 
-    function actionNode(options) {
-        var params = options.params;
-        var defaults = {
-            name: { value: '' },
-            server: { value: '', type: 'gws-server', required: true },
-            waitForAck: { value: true },
-            timeout: {
-                value: '',
-                validate: function (value, opt) {
-                    var ok = value === '' || value === undefined || (/^\s*\d+\s*$/.test(value));
-                    return ok || (opt && opt.type === 'validation' ? t('action.validation.timeout') : false);
-                }
-            }
-        };
-        $.extend(defaults, parameterDefaults(params));
-        return {
-            category: 'Genesys',
-            color: '#FFA07A',
-            defaults: defaults,
-            inputs: 1,
-            outputs: 1,
-            icon: options.icon,
-            align: 'left',
-            paletteLabel: function () { return this._(options.type + '.paletteLabel'); },
-            label: function () { return this.name || options.operation + ' ' + source(this); },
-            labelStyle: function () { return this.name ? 'node_label_italic' : ''; },
-            inputLabels: function () { return this._(options.type + '.inputLabel'); },
-            outputLabels: function () { return this._(options.type + '.outputLabel'); },
-            oneditprepare: function () {
-                var node = this;
-                params.forEach(function (param) {
-                    $('#node-input-' + param).typedInput({
-                        default: node[param + 'Type'] || 'str',
-                        types: TYPES,
-                        typeField: '#node-input-' + param + 'Type'
-                    });
-                });
-                showDefaults(params);
-                $('#node-input-server').on('change', function () { showDefaults(params); });
-            }
-        };
+    /** Node label: the name, else the operation and where the record handle comes from. */
+    function label(operation) {
+        return function () { return this.name || operation + ' ' + source(this); };
     }
 
-    window.GwsEditor = { actionNode: actionNode, DEVICE_PATH: DEVICE_PATH };
+    /** oneditprepare of an action node: one TypedInput per parameter, placeholders from the server node. */
+    function prepare(node, params) {
+        params.forEach(function (param) {
+            $('#node-input-' + param).typedInput({
+                default: node[param + 'Type'] || 'str',
+                types: TYPES,
+                typeField: '#node-input-' + param + 'Type'
+            });
+        });
+        showDefaults(params);
+        $('#node-input-server').on('change', function () { showDefaults(params); });
+    }
+
+    window.GwsEditor = { check: check, checkTimeout: checkTimeout, label: label, prepare: prepare };
 })();
