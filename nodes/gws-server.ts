@@ -148,7 +148,7 @@ export = async function (RED: NodeAPI): Promise<void> {
 
     node.register = (user: ServerUser) => {
       users.set(user.id, user);
-      user.connectionChanged(node.configError ? { status: 'failed', reason: 'invalid', detail: node.configError } : state);
+      user.connectionChanged(node.configError ? { status: 'failed', reason: 'badConfig', detail: node.configError } : state);
       if (node.configError || closed) return;
       node.connect().catch((error: unknown) => {
         opening = undefined;

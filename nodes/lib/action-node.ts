@@ -119,7 +119,7 @@ export function actionNode(type: string, operationName: OperationName) {
         (async () => {
           if (!server) throw new GwsError('notConfigured', { operation: operationName }, { statusCode: 1, reason: 'invalid' });
           if (server.configError) {
-            throw new GwsError('badConfig', { operation: operationName, detail: server.configError }, { statusCode: 1, reason: 'invalid' });
+            throw new GwsError('badConfig', { operation: operationName, detail: server.configError }, { statusCode: 1, reason: 'badConfig' });
           }
           const input = await resolveInput(msg);
           const conn = await server.connect();
@@ -173,7 +173,7 @@ function errorInfo(error: GwsError): Partial<GwsMessageInfo> {
 }
 
 function unexpected(operation: string, error: unknown): GwsError {
-  return new GwsError('badConfig', { operation, detail: error instanceof Error ? error.message : String(error) }, { reason: 'invalid' });
+  return new GwsError('badConfig', { operation, detail: error instanceof Error ? error.message : String(error) }, { reason: 'badConfig' });
 }
 
 function writeOutput(msg: ActionOutputMessage, operationName: OperationName, result: OperationResult, waitForAck: boolean): void {

@@ -14,7 +14,7 @@ const CONNECTION: Record<ConnectionState['status'], NodeStatus> = {
   failed: { fill: 'red', shape: 'ring', text: shared('status.unreachable') },
 };
 
-export function failureStatus(reason: FailureReason | 'noServer' | 'badConfig'): NodeStatus {
+export function failureStatus(reason: FailureReason | 'noServer'): NodeStatus {
   return { fill: 'red', shape: 'ring', text: shared(`status.${reason}`) };
 }
 
