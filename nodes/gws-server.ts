@@ -167,7 +167,17 @@ export = async function (RED: NodeAPI): Promise<void> {
       listeners.set(user.id, listener);
     };
 
+    // A node moved to another server node is closed without `removed`: once the deploy has started the
+    // flows again, a connection that no node uses any more is closed (it would otherwise stay open idle).
+    const onFlowsStarted = () => {
+      if (users.size === 0 && connection) {
+        shut().catch((error: unknown) => node.debug(`close unused connection: ${(error as Error).message}`));
+      }
+    };
+    RED.events.on('flows:started', onFlowsStarted);
+
     node.on('close', (removed: boolean, done: () => void) => {
+      RED.events.removeListener('flows:started', onFlowsStarted);
       closed = true;
       users.clear();
       listeners.clear();

@@ -2,7 +2,7 @@
 // which this package is installed by a link, telemetry and editor tours off, on 127.0.0.1.
 // Used by `npm start`, the browser test and the benchmarks.
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +14,10 @@ const require = createRequire(import.meta.url);
  * Writes settings.js, flows.json and flows_cred.json (unencrypted: credentialSecret false) into `dir`
  * and links this package into its node_modules, where Node-RED looks for installed nodes.
  */
-export function prepareUserDir({ dir, flows = [], credentials = {}, port = 1880, settings = {} }) {
-  rmSync(dir, { recursive: true, force: true });
+export function prepareUserDir({ dir, flows = [], credentials = {}, port = 1880, settings = {}, linkPackage = true, clean = true }) {
+  if (clean) rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
-  symlinkSync(root, path.join(dir, 'node_modules', 'node-red-contrib-gws-outbound'), 'dir');
+  if (linkPackage) symlinkSync(root, path.join(dir, 'node_modules', 'node-red-contrib-gws-outbound'), 'dir');
   const allSettings = {
     uiHost: '127.0.0.1',
     uiPort: port,
@@ -29,7 +29,9 @@ export function prepareUserDir({ dir, flows = [], credentials = {}, port = 1880,
     ...settings,
   };
   writeFileSync(path.join(dir, 'settings.js'), `module.exports = ${JSON.stringify(allSettings, null, 2)};\n`);
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node-red-user-dir', private: true }, null, 2));
+  if (clean || !existsSync(path.join(dir, 'package.json'))) {
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node-red-user-dir', private: true }, null, 2));
+  }
   writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flows, null, 2));
   writeFileSync(path.join(dir, 'flows_cred.json'), JSON.stringify(credentials, null, 2));
 }
@@ -38,8 +40,8 @@ export function prepareUserDir({ dir, flows = [], credentials = {}, port = 1880,
  * Starts Node-RED on `port` with `userDir`; resolves once the flows have started. `stop()` ends the
  * whole process group. Output goes to `onOutput` (default: this process's stdout).
  */
-export function startNodeRed({ userDir, port = 1880, env = {}, onOutput = (text) => process.stdout.write(text), nodeBinary = process.execPath, timeoutMs = 60000 }) {
-  const red = require.resolve('node-red/red.js');
+export function startNodeRed({ userDir, port = 1880, env = {}, onOutput = (text) => process.stdout.write(text), nodeBinary = process.execPath, timeoutMs = 60000, redScript = require.resolve('node-red/red.js') }) {
+  const red = redScript;
   const child = spawn(nodeBinary, [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js'), '--port', String(port)], {
     cwd: userDir,
     env: { ...process.env, NODE_RED_ENABLE_TOURS: 'false', ...env },
