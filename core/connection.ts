@@ -197,7 +197,7 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
 
   /**
    * Resolves once the subscriptions are confirmed (rule: nothing is POSTed before anyone listens).
-   * A refused login fails at once; other failures are waited out until the deadline.
+   * Refused credentials and TLS failures fail at once; other failures are waited out until the deadline.
    */
   #whenReady(deadline: number, timeoutMs: number, signal: AbortSignal, operation: string): Promise<void> {
     if (this.#link.ready) return Promise.resolve();
@@ -233,7 +233,8 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
   #onState(state: ConnectionState): void {
     if (state.status === 'connected') {
       for (const waiter of [...this.#waiters]) waiter.resolve();
-    } else if (state.status === 'failed' && state.reason === 'authFailed' && state.error) {
+    } else if (state.status === 'failed' && (state.reason === 'authFailed' || state.reason === 'tlsFailed') && state.error) {
+      // Waiting would not help: the credentials or the certificate have to be fixed first.
       for (const waiter of [...this.#waiters]) waiter.reject(state.error);
     }
     if (state.status === 'failed') this.#log.debug(`connection failed: ${state.detail ?? state.reason}`);

@@ -177,13 +177,14 @@ export class NotificationLink {
         const failure = error instanceof GwsError ? error : undefined;
         const reason = failure?.reason ?? 'unreachable';
         this.#setState({ status: 'failed', reason, detail: failure?.message ?? String(error), error: failure });
-        this.#retryLater(reason === 'authFailed' || reason === 'rejected');
+        // Refused credentials, a certificate that does not verify or a refusal will not go away by itself.
+        this.#retryLater(reason === 'authFailed' || reason === 'tlsFailed' || reason === 'rejected');
       },
     );
   }
 
   /**
-   * After a refused login the next attempt waits longer each time (1 s doubling up to maxAuthBackoffMs):
+   * After a refused login (or TLS failure) the next attempt waits longer each time (1 s doubling up to maxAuthBackoffMs):
    * a wrong password tried every second is enough to lock an account. Other failures are tried again
    * after the short CometD backoff.
    */

@@ -222,6 +222,11 @@ export class GwsSimulator {
     };
   }
 
+  /** Session ids and CSRF tokens handed out so far, for tests that look for them where they must not be. */
+  sessionSecrets(): string[] {
+    return [...this.#sessions.values()].flatMap((session) => [session.id, session.csrfToken]);
+  }
+
   /** The last outbound operation requests received (method, path, user, body). */
   requests(): RecordedRequest[] {
     return this.#recorded.map((entry) => ({ ...entry }));

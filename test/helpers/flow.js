@@ -8,7 +8,8 @@ const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const { dist, USER } = require('./index');
 
-helper.init(require.resolve('node-red'));
+// GWS_NODE_RED_FROM: a directory whose node_modules hold the Node-RED to test with (the compatibility runs).
+helper.init(require.resolve('node-red', { paths: [process.env.GWS_NODE_RED_FROM || __dirname] }));
 
 const nodes = {
   server: require(path.join(dist, 'nodes', 'gws-server.js')),

@@ -3,7 +3,9 @@
 const path = require('node:path');
 const { createHook } = require('node:async_hooks');
 
-const dist = path.join(__dirname, '..', '..', 'dist');
+// GWS_PACKAGE_ROOT points the tests at an installed copy of the package (the compatibility runs).
+const packageRoot = process.env.GWS_PACKAGE_ROOT || path.join(__dirname, '..', '..');
+const dist = path.join(packageRoot, 'dist');
 const core = require(path.join(dist, 'core', 'index.js'));
 const simulator = require(path.join(dist, 'simulator', 'index.js'));
 
