@@ -17,7 +17,7 @@ import type { DeviceUserEventMessage, Notification, OperationBody, OperationName
 export interface CorrelationInfo {
   referenceId: string;
   operationName: OperationName;
-  recordHandle: string;
+  recordHandle: string | number;
   nodeId?: string;
   request: OperationBody;
 }

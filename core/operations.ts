@@ -58,7 +58,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export interface PreparedRequest {
   operationName: OperationName;
-  recordHandle: string;
+  /** As given: a number stays a number (the acknowledgement's record carries it that way too). */
+  recordHandle: string | number;
   referenceId: string;
   path: string;
   body: OperationBody;
@@ -107,7 +108,7 @@ export function prepareRequest(operationName: OperationName, input: OperationInp
     operationName,
     recordHandle,
     referenceId,
-    path: recordPath(recordHandle),
+    path: recordPath(String(recordHandle)),
     body,
     expect: spec.expect,
   };
@@ -120,9 +121,9 @@ export function recordPath(recordHandle: string): string {
 
 type Fail = (code: GwsErrorCode, param: ParamName, extra?: Record<string, string | number>) => never;
 
-function readRecordHandle(value: unknown, fail: Fail): string {
+function readRecordHandle(value: unknown, fail: Fail): string | number {
   if (typeof value === 'number') {
-    if (Number.isSafeInteger(value) && value >= 0) return String(value);
+    if (Number.isSafeInteger(value) && value >= 0) return value;
     return fail('badRecordHandle', 'recordHandle', { value: showValue(value) });
   }
   if (typeof value !== 'string' || value.trim() === '') return fail('badRecordHandle', 'recordHandle', { value: showValue(value) });

@@ -127,7 +127,7 @@ export function actionNode(type: string, operationName: OperationName) {
           entry.referenceId = request.referenceId;
           out.gws = {
             operationName,
-            recordHandle: typeof input.recordHandle === 'number' ? input.recordHandle : request.recordHandle,
+            recordHandle: request.recordHandle,
             referenceId: request.referenceId,
             request: request.body,
           };

@@ -59,11 +59,14 @@ function nextState(connection, status, timeoutMs = 5000) {
  * libraries it drives), until `stop()` returns those still alive. Node's own short-lived caches and the
  * test's own resources are not counted.
  */
+const HANDLE_TYPES = /^(Timeout|Immediate|TCPWRAP|TLSWRAP|TCPCONNECTWRAP|TCPSERVERWRAP|PIPEWRAP|UDPWRAP|GETADDRINFOREQWRAP|SHUTDOWNWRAP|WRITEWRAP|FSREQCALLBACK|FSREQPROMISE)$/;
+
 function trackResources(filter = /[\\/]dist[\\/](core|nodes)[\\/]|node_modules[\\/](cometd|got)[\\/]/) {
   const live = new Map();
   const hook = createHook({
     init(id, type) {
-      if (type === 'PROMISE') return;
+      // Only what can keep the process alive: timers, immediates, sockets and pending I/O requests.
+      if (!HANDLE_TYPES.test(type)) return;
       const stack = new Error().stack;
       if (filter.test(stack)) live.set(id, { type, stack: stack.split('\n').slice(3, 12).join('\n') });
     },
