@@ -36,6 +36,7 @@ export const ERROR_TEXTS = {
   errorNotification: '__operation__ failed: GWS answered __notificationType__ (referenceId __referenceId__): __detail__',
   timeout: '__operation__ timed out: no __expected__ within __timeout__ ms (referenceId __referenceId__)',
   closed: '__operation__ failed: node closed before the answer arrived (referenceId __referenceId__)',
+  unexpected: '__operation__ failed unexpectedly: __detail__ (this is a fault of the node; please report it)',
   connectionClosed: '__operation__ failed: the connection to GWS was closed before the answer arrived (referenceId __referenceId__)',
 } as const;
 

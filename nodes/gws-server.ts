@@ -90,12 +90,11 @@ export = async function (RED: NodeAPI): Promise<void> {
       let username = credentials.username ?? '';
       let password = credentials.password ?? '';
       if (useSimulator) {
+        // The simulator knows its demo user; credentials kept for a real GWS are not used (the dialog hides them).
         embedded = await acquireSimulator();
         baseUrl = embedded.url;
-        if (username === '') {
-          username = DEMO_USER;
-          password = password || DEMO_PASSWORD;
-        }
+        username = DEMO_USER;
+        password = DEMO_PASSWORD;
       } else {
         const url = parseBaseUrl(baseUrl);
         if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) node.warn(t(shared('warnings.plainHttp'), { host: url.host }));
@@ -242,10 +241,8 @@ async function testConnection(RED: NodeAPI, t: Translate, deps: Awaited<ReturnTy
     if (useSimulator) {
       embedded = await acquireSimulator();
       baseUrl = embedded.url;
-      if (username === '') {
-        username = DEMO_USER;
-        password = password || DEMO_PASSWORD;
-      }
+      username = DEMO_USER;
+      password = DEMO_PASSWORD;
     } else {
       if (baseUrl === '') return { ok: false, message: t(shared('errors.baseUrlMissing')), code: 'baseUrlMissing' };
       try {

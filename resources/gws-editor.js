@@ -54,6 +54,12 @@
         return type + '.' + value;
     }
 
+    /** A TypedInput copies the placeholder only when it is built: set it on the visible field too. */
+    function setPlaceholder(input, text) {
+        input.attr('placeholder', text).attr('title', text);
+        input.next('.red-ui-typedInput-container').find('input.red-ui-typedInput-input').attr('placeholder', text).attr('title', text);
+    }
+
     /** Placeholders: empty fields read msg.payload.<name>, and some then the server's default. */
     function showDefaults(params) {
         var server = RED.nodes.node($('#node-input-server').val());
@@ -62,13 +68,15 @@
             var text;
             if (param === 'referenceId') {
                 text = t('action.placeholder.referenceId');
+            } else if (param === 'callResult') {
+                text = t('action.placeholder.callResult');
             } else if (DEFAULTED.indexOf(param) >= 0) {
                 var value = server && server[param] !== undefined && server[param] !== '' ? server[param] : t('action.placeholder.noDefault');
                 text = t('action.placeholder.fromPayloadOrDefault', { param: param, value: value });
             } else {
                 text = t('action.placeholder.fromPayload', { param: param });
             }
-            input.attr('placeholder', text);
+            setPlaceholder(input, text);
         });
         var timeout = server && server.ackTimeout ? server.ackTimeout : 10000;
         $('#node-input-timeout').attr('placeholder', t('action.placeholder.timeout', { value: timeout }));

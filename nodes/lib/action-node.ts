@@ -173,7 +173,7 @@ function errorInfo(error: GwsError): Partial<GwsMessageInfo> {
 }
 
 function unexpected(operation: string, error: unknown): GwsError {
-  return new GwsError('badConfig', { operation, detail: error instanceof Error ? error.message : String(error) }, { reason: 'badConfig' });
+  return new GwsError('unexpected', { operation, detail: error instanceof Error ? error.message : String(error) }, { reason: 'rejected' });
 }
 
 function writeOutput(msg: ActionOutputMessage, operationName: OperationName, result: OperationResult, waitForAck: boolean): void {

@@ -219,9 +219,13 @@ describe('core: connection (session + CometD + correlation) against the simulato
     const c = await open();
     const result = await c.execute(c.prepare('CompleteRecord', completeParams()));
     assert.ok(result.answer.userEvent);
+    const states = [];
+    c.on('state', (s) => states.push(s.status));
     sim.rotateCsrf();
     sim.forgetClients();
-    await until(() => c.state.status === 'connected' && sim.stats().csrfRejections > 0, 5000, 'back after a CSRF refusal on CometD');
+    // Wait for the client to learn it was forgotten and to subscribe again: an answer published before
+    // that has no subscriber on the server and is lost (the request would time out).
+    await until(() => states.includes('connecting') && c.state.status === 'connected' && sim.stats().csrfRejections > 0, 5000, 'back after a CSRF refusal on CometD');
     assert.ok((await c.execute(c.prepare('CompleteRecord', completeParams()))).answer);
   });
 

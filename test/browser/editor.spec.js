@@ -1,0 +1,263 @@
+'use strict';
+/*
+ * The editor in a real Chromium: the palette shows the Genesys nodes, a flow is built by dragging from
+ * the palette, the gws-server is added and tested in its dialog, and the deployed flow completes a record
+ * on the bundled simulator. Writes editor-dialog.png, server-dialog.png and running-flow.png to test-output/
+ * (to docs/images/ with UPDATE_SCREENSHOTS=1); on failure a screenshot goes to test-output/.
+ * Skipped (with a line on stdout) when /usr/bin/chromium is not installed.
+ */
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { CHROMIUM, CHROMIUM_ARGS, root, startEditor, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire } = require('./helpers');
+
+const DEVICE = '/devices/42e3a1c6-fc5e-425b-9411-125f536fde00';
+// Screenshots go to test-output/; UPDATE_SCREENSHOTS=1 writes the ones the README shows (docs/images/).
+const IMAGES = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(root, 'docs', 'images') : path.join(root, 'test-output');
+const OUTPUT = path.join(root, 'test-output');
+const GWS_TYPES = { 'gws-complete-record': 'complete record', 'gws-get-chained-record': 'get chained record', 'gws-outbound-event': 'outbound event' };
+/** Text that means an i18n key was shown instead of its translation. */
+const RAW_KEY = /node-red-contrib-gws-outbound\/|\bgws-server\.(label|placeholder|test|callResultFormat)\.|\baction\.(label|placeholder|tip)\b|\bgws-(complete-record|get-chained-record|outbound-event)\.(paletteLabel|label)\b/;
+
+describe('editor in Chromium', function () {
+  this.timeout(20000);
+  let sim;
+  let editor;
+  let browser;
+  let page;
+  const pageErrors = [];
+  const failedRequests = [];
+  const ids = {};
+  const placeholders = {};
+  /** The tests build on each other: say so instead of failing on a missing element. */
+  const need = (...keys) => keys.forEach((key) => assert.ok(ids[key], `needs ids.${key} from an earlier test of this suite`));
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      console.log(`browser test SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium)`);
+      this.skip();
+    }
+    this.timeout(45000);
+    const { chromium } = require('playwright-core');
+    const simulator = require(path.join(root, 'dist', 'simulator', 'index.js'));
+    sim = await simulator.startSimulator({ host: '127.0.0.1', port: 0 });
+    editor = await startEditor();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(10000);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('response', (res) => {
+      if (res.status() >= 400) failedRequests.push(`${res.status()} ${res.url()}`);
+    });
+    await page.goto(editor.url, { waitUntil: 'domcontentloaded' });
+    // Ready: the palette holds our nodes, a flow tab is active and the loading overlay is gone.
+    await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.getType('gws-complete-record') && RED.workspaces && RED.workspaces.active(), null, { timeout: 30000 });
+    await page.locator('.red-ui-palette-node[data-palette-type="gws-complete-record"]').waitFor({ state: 'visible' });
+    await page.locator('#red-ui-loading-progress').waitFor({ state: 'hidden' }).catch(() => {});
+  });
+
+  afterEach(async function () {
+    if (this.currentTest.state !== 'failed') return;
+    if (page) {
+      fs.mkdirSync(OUTPUT, { recursive: true });
+      const file = path.join(OUTPUT, `browser-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`);
+      await page.screenshot({ path: file }).catch(() => {});
+      console.log(`    screenshot: ${file}`);
+    }
+    if (editor) {
+      const log = editor.log();
+      const since = log.indexOf('Started flows');
+      console.log(`    Node-RED output since start:\n${since < 0 ? log : log.slice(since).split('\n').slice(1, 40).join('\n')}`);
+    }
+    if (pageErrors.length) console.log(`    page errors: ${pageErrors.join(' | ')}`);
+    if (failedRequests.length) console.log(`    failed requests: ${failedRequests.join(' | ')}`);
+  });
+
+  after(async function () {
+    this.timeout(20000);
+    if (browser) await browser.close().catch(() => {});
+    if (editor) await editor.stop().catch(() => {});
+    if (sim) await sim.stop().catch(() => {});
+  });
+
+  it('shows the Genesys category with the three nodes and their icons, and registers gws-server', async () => {
+    const header = page.locator('#red-ui-palette-header-Genesys');
+    await header.waitFor({ state: 'visible' });
+    assert.equal((await header.innerText()).trim(), 'Genesys');
+    for (const [type, label] of Object.entries(GWS_TYPES)) {
+      const entry = page.locator(`#red-ui-palette-base-category-Genesys .red-ui-palette-node[data-palette-type="${type}"]`);
+      assert.equal(await entry.count(), 1, `${type} in the Genesys category`);
+      assert.equal((await entry.locator('.red-ui-palette-label').innerText()).replace(/\s+/g, ' ').trim(), label);
+      const icon = await entry.locator('.red-ui-palette-icon').evaluate((el) => getComputedStyle(el).backgroundImage);
+      assert.match(icon, new RegExp(`icons/node-red-contrib-gws-outbound/${type}\\.svg`), `${type} icon`);
+      const res = await page.request.get(new URL(`icons/node-red-contrib-gws-outbound/${type}.svg`, editor.url).href);
+      assert.equal(res.status(), 200, `${type} icon is served`);
+      assert.match(await res.text(), /<svg/);
+    }
+    const server = await page.evaluate(() => {
+      const def = RED.nodes.getType('gws-server');
+      return def && { category: def.category, credentials: Object.keys(def.credentials || {}) };
+    });
+    assert.deepEqual(server, { category: 'config', credentials: ['username', 'password'] });
+  });
+
+  it('builds inject → complete record → debug by dragging from the palette and wiring the ports', async () => {
+    ids.inject = await dropFromPalette(page, 'inject', 160, 120);
+    ids.record = await dropFromPalette(page, 'gws-complete-record', 420, 200);
+    ids.debug = await dropFromPalette(page, 'debug', 700, 120);
+    for (const id of Object.values(ids)) await nodeOnCanvas(page, id).waitFor({ state: 'visible' });
+    const wiredBy = [await wire(page, ids.inject, ids.record), await wire(page, ids.record, ids.debug)];
+    if (wiredBy.includes('api')) console.log(`    note: wired by ${wiredBy.join(', ')} (dragging between the ports did not make a link)`);
+    const links = await page.evaluate(() => RED.nodes.filterLinks({}).map((l) => [l.source.id, l.target.id]));
+    assert.deepEqual(links.sort(), [[ids.inject, ids.record], [ids.record, ids.debug]].sort());
+    assert.equal(await canvasLabel(page, ids.record), 'CompleteRecord msg.payload.recordHandle');
+  });
+
+  it('adds a gws-server in the dialog; Test connection logs in through the simulator box and through URL + credentials', async () => {
+    need('record');
+    await nodeOnCanvas(page, ids.record).locator('.red-ui-flow-node').dblclick();
+    await typed(page, 'recordHandle').waitFor({ state: 'visible' });
+    // The pencil is disabled while no gws-server exists; the + next to it adds one.
+    await page.locator('#node-input-btn-server-add').click();
+    const box = page.locator('#node-config-input-useSimulator');
+    await box.waitFor({ state: 'visible' });
+    const result = page.locator('#node-config-gws-test-result');
+    const test = async () => {
+      await page.locator('#node-config-gws-test').click();
+      await page.waitForFunction(() => {
+        const text = document.getElementById('node-config-gws-test-result').textContent;
+        return text && !/…|\.\.\./.test(text);
+      });
+      return (await result.innerText()).trim();
+    };
+
+    // Variant 1: the simulator that runs inside Node-RED.
+    await box.check();
+    assert.equal(await page.locator('#node-config-input-baseUrl').isVisible(), false, 'URL hidden while the simulator box is ticked');
+    assert.equal(await test(), 'Connected as Demo Agent (agent1)');
+
+    // Variant 2: the simulator of this test, by URL and credentials.
+    await box.uncheck();
+    await page.locator('#node-config-input-baseUrl').fill(sim.url);
+    await page.locator('#node-config-input-username').fill('agent1');
+    await page.locator('#node-config-input-password').fill('agent1');
+    await page.locator('#node-config-input-devicePath').fill(DEVICE);
+    await page.locator('#node-config-input-applicationId').fill('134');
+    await page.locator('#node-config-input-campaignName').fill('Campaign1');
+    const before = sim.stats().httpRequests;
+    assert.equal(await test(), 'Connected as Demo Agent (agent1)');
+    assert.ok(sim.stats().httpRequests > before, 'the test connection went to the URL given');
+
+    const tray = page.locator('.red-ui-tray').last();
+    assert.doesNotMatch(await tray.innerText(), RAW_KEY, 'no untranslated keys in the server dialog');
+    await settled(page, '.red-ui-tray');
+    fs.mkdirSync(IMAGES, { recursive: true });
+    await page.screenshot({ path: path.join(IMAGES, 'server-dialog.png') });
+
+    await page.locator('#node-config-dialog-ok').click();
+    await box.waitFor({ state: 'detached' });
+    const server = await page.evaluate(() => {
+      let node;
+      RED.nodes.eachConfig((n) => { if (n.type === 'gws-server') node = n; });
+      return node && { id: node.id, baseUrl: node.baseUrl, useSimulator: node.useSimulator, devicePath: node.devicePath, applicationId: node.applicationId, campaignName: node.campaignName, selected: $('#node-input-server').val() };
+    });
+    assert.ok(server, 'a gws-server config node exists');
+    ids.server = server.id;
+    assert.deepEqual(server, { id: ids.server, baseUrl: sim.url, useSimulator: false, devicePath: DEVICE, applicationId: '134', campaignName: 'Campaign1', selected: ids.server });
+  });
+
+  it('sets Record handle and Calling list in the complete record dialog', async () => {
+    need('record', 'server');
+    await typed(page, 'recordHandle').fill('12');
+    await typed(page, 'callingList').fill('CallingList1');
+    placeholders.campaignName = await typed(page, 'campaignName').getAttribute('placeholder');
+    placeholders.recordHandle = await typed(page, 'recordHandle').getAttribute('placeholder');
+    placeholders.timeout = await page.locator('#node-input-timeout').getAttribute('placeholder');
+    const tray = page.locator('.red-ui-tray').last();
+    assert.doesNotMatch(await tray.innerText(), RAW_KEY, 'no untranslated keys in the complete record dialog');
+    await settled(page, '.red-ui-tray');
+    fs.mkdirSync(IMAGES, { recursive: true });
+    await page.screenshot({ path: path.join(IMAGES, 'editor-dialog.png') });
+    await page.locator('#node-dialog-ok').click();
+    await typed(page, 'recordHandle').waitFor({ state: 'detached' });
+    const node = await page.evaluate((id) => {
+      const n = RED.nodes.node(id);
+      return { server: n.server, recordHandle: n.recordHandle, recordHandleType: n.recordHandleType, callingList: n.callingList, callingListType: n.callingListType, valid: n.valid };
+    }, ids.record);
+    assert.deepEqual(node, { server: ids.server, recordHandle: '12', recordHandleType: 'str', callingList: 'CallingList1', callingListType: 'str', valid: true });
+    assert.equal(await canvasLabel(page, ids.record), 'CompleteRecord 12');
+  });
+
+  it('deploys, shows connected, and the inject brings a RecordProcessedAcknowledge into the debug sidebar', async () => {
+    need('inject', 'record', 'debug', 'server');
+    await page.locator('#red-ui-header-button-deploy').click();
+    await page.waitForFunction(() => !RED.nodes.dirty() || document.querySelector('#red-ui-notifications .red-ui-notification-error, .red-ui-notification-error'));
+    assert.equal(await page.evaluate(() => RED.nodes.dirty()), false, 'deployed');
+    const status = nodeOnCanvas(page, ids.record).locator('.red-ui-flow-node-status-label');
+    await page.waitForFunction((id) => {
+      const el = document.querySelector(`g.red-ui-flow-node-group[id="${id}"] .red-ui-flow-node-status-label`);
+      return el && el.textContent === 'connected';
+    }, ids.record, { timeout: 15000 });
+    assert.equal(await status.textContent(), 'connected');
+
+    await page.locator('#red-ui-tab-debug-link-button').click().catch(() => page.evaluate(() => RED.sidebar.show('debug')));
+    await page.locator('#red-ui-sidebar-content .red-ui-debug-content-list').waitFor({ state: 'visible' });
+
+    await nodeOnCanvas(page, ids.inject).locator('.red-ui-flow-node-button-button').click();
+    const message = page.locator('.red-ui-debug-msg', { hasText: 'RecordProcessedAcknowledge' }).first();
+    await message.waitFor({ state: 'visible', timeout: 15000 });
+    const text = await message.innerText();
+    assert.match(text, /RecordProcessedAcknowledge/);
+    assert.doesNotMatch(text, /error/i);
+    const sent = sim.requests().filter((r) => r.method === 'POST' && /\/outbound-records\/12$/.test(r.path));
+    assert.equal(sent.length, 1, 'one CompleteRecord reached the simulator');
+    assert.deepEqual(
+      { operationName: sent[0].body.operationName, callingList: sent[0].body.callingList, applicationId: sent[0].body.applicationId, campaignName: sent[0].body.campaignName },
+      { operationName: 'CompleteRecord', callingList: 'CallingList1', applicationId: 134, campaignName: 'Campaign1' },
+    );
+    // Let the "Successfully deployed / injected" notifications fade so they do not cover the header.
+    await page.waitForFunction(() => !document.querySelector('#red-ui-notifications .red-ui-notification'), null, { timeout: 8000 }).catch(() => {});
+    fs.mkdirSync(IMAGES, { recursive: true });
+    await page.screenshot({ path: path.join(IMAGES, 'running-flow.png') });
+  });
+
+  it('shows the server defaults as placeholders in the visible TypedInput fields of the dialog', () => {
+    assert.ok(Object.keys(placeholders).length, 'needs the complete record dialog of an earlier test');
+    // The placeholders are what tells a user that empty fields fall back to msg.payload and the server node.
+    assert.deepEqual(placeholders, {
+      campaignName: 'msg.payload.campaignName → Campaign1',
+      recordHandle: 'msg.payload.recordHandle',
+      timeout: 'server default (10000 ms)',
+    });
+  });
+
+  it('opens the get chained record and outbound event dialogs with every text translated', async () => {
+    need('server');
+    for (const [type, x] of [['gws-get-chained-record', 200], ['gws-outbound-event', 500]]) {
+      const id = await dropFromPalette(page, type, x, 450);
+      await nodeOnCanvas(page, id).locator('.red-ui-flow-node').dblclick();
+      await page.locator('#node-input-btn-server-add').waitFor({ state: 'visible' });
+      await settled(page, '.red-ui-tray');
+      const tray = page.locator('.red-ui-tray').last();
+      const text = await tray.innerText();
+      assert.doesNotMatch(text, RAW_KEY, `no untranslated keys in the ${type} dialog`);
+      const servers = await page.locator('#node-input-server option').evaluateAll((els) => els.map((el) => el.value));
+      assert.ok(servers.includes(ids.server), 'the gws-server is offered');
+      if (type === 'gws-outbound-event') {
+        const options = await page.locator('#node-input-channel option').allInnerTexts();
+        assert.deepEqual(options, ['/v2/me/outbound (outbound records)', '/me/internal (device user events)', 'both']);
+      }
+      await page.locator('#node-dialog-cancel').click();
+      await page.locator('#node-input-btn-server-add').waitFor({ state: 'detached' });
+      await nodeOnCanvas(page, id).locator('.red-ui-flow-node').click();
+      await page.keyboard.press('Delete');
+      await page.waitForFunction((nid) => !RED.nodes.node(nid), id);
+    }
+  });
+
+  it('raised no script errors and requested nothing of ours that failed', () => {
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(failedRequests.filter((r) => /gws/i.test(r)), []);
+  });
+});

@@ -1,0 +1,142 @@
+'use strict';
+/** Helpers for the editor test in Chromium: a free port, a Node-RED + simulator pair, and editor gestures. */
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+
+const root = path.join(__dirname, '..', '..');
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts Node-RED with an empty flow in a fresh user dir under os.tmpdir(); `stop()` ends its process group. */
+async function startEditor() {
+  const { prepareUserDir, startNodeRed } = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'node-red-instance.mjs')).href);
+  const port = await freePort();
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gws-browser-'));
+  prepareUserDir({ dir: userDir, flows: [], credentials: {}, port });
+  let log = '';
+  const red = startNodeRed({ userDir, port, timeoutMs: 30000, onOutput: (text) => { log += text; } });
+  const stop = async () => {
+    await red.stop();
+    fs.rmSync(userDir, { recursive: true, force: true });
+  };
+  try {
+    await red.started;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url: red.url, userDir, log: () => log, stop };
+}
+
+/** Centre of an element's bounding box (throws when it is not rendered). */
+async function centre(locator) {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error(`element not visible: ${locator}`);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Drags with the real mouse from one point to another, in small steps as a hand would. */
+async function drag(page, from, to) {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + 10, from.y + 5, { steps: 3 });
+  await page.mouse.move(to.x, to.y, { steps: 15 });
+  await page.mouse.up();
+}
+
+/** Drags a palette entry onto the workspace at (x, y) relative to the chart; resolves with the new node's id. */
+async function dropFromPalette(page, type, x, y) {
+  const before = await page.evaluate((t) => RED.nodes.filterNodes({ type: t }).map((n) => n.id), type);
+  const entry = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
+  await entry.scrollIntoViewIfNeeded();
+  const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+  await drag(page, await centre(entry), { x: chart.x + x, y: chart.y + y });
+  const handle = await page.waitForFunction(
+    ([t, known]) => {
+      const added = RED.nodes.filterNodes({ type: t }).filter((n) => !known.includes(n.id));
+      return added.length === 1 ? added[0].id : false;
+    },
+    [type, before],
+    { timeout: 5000 },
+  );
+  return handle.jsonValue();
+}
+
+/** The SVG group of a node on the workspace. */
+function nodeOnCanvas(page, id) {
+  return page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`);
+}
+
+/** The label of a node on the workspace, its lines joined by a space. */
+function canvasLabel(page, id) {
+  return nodeOnCanvas(page, id).locator('.red-ui-flow-node-label').evaluate((el) => {
+    const lines = [...el.querySelectorAll('.red-ui-flow-node-label-text')].map((t) => t.textContent);
+    return (lines.length ? lines : [el.textContent]).join(' ').replace(/\s+/g, ' ').trim();
+  });
+}
+
+/** The visible text field of the TypedInput built on `#node-input-<param>` (that element itself is hidden). */
+function typed(page, param) {
+  return page.locator(`#node-input-${param} + .red-ui-typedInput-container input.red-ui-typedInput-input`);
+}
+
+/** Resolves once the element's box has stopped moving (the editor trays slide in and out). */
+async function settled(page, selector, timeout = 5000) {
+  await page.waitForFunction(
+    (sel) => {
+      const el = [...document.querySelectorAll(sel)].pop();
+      if (!el) return false;
+      const r = el.getBoundingClientRect();
+      const now = `${r.x},${r.y},${r.width},${r.height}`;
+      const same = window.__gwsLastBox === now;
+      window.__gwsLastBox = now;
+      return same;
+    },
+    selector,
+    { timeout, polling: 100 },
+  );
+}
+
+/** Wires output 0 of `from` to the input of `to` by dragging between the ports; falls back to the editor API. */
+async function wire(page, from, to) {
+  const out = nodeOnCanvas(page, from).locator('.red-ui-flow-port-output').first();
+  const inp = nodeOnCanvas(page, to).locator('.red-ui-flow-port-input').first();
+  await drag(page, await centre(out), await centre(inp));
+  const linked = () => page.evaluate(([a, b]) => RED.nodes.filterLinks({ source: { id: a }, target: { id: b } }).length, [from, to]);
+  if ((await linked()) === 1) return 'drag';
+  await page.evaluate(([a, b]) => {
+    const link = { source: RED.nodes.node(a), sourcePort: 0, target: RED.nodes.node(b) };
+    RED.nodes.addLink(link);
+    RED.history.push({ t: 'add', links: [link], dirty: RED.nodes.dirty() });
+    RED.nodes.dirty(true);
+    RED.view.redraw(true);
+  }, [from, to]);
+  return 'api';
+}
+
+module.exports = { CHROMIUM, CHROMIUM_ARGS, root, freePort, startEditor, centre, drag, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire };

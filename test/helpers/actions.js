@@ -1,0 +1,105 @@
+'use strict';
+/**
+ * Utilities for the flow tests of the action nodes (gws-complete-record, gws-get-chained-record):
+ * flows on a tab (flow context and Catch nodes need one), collectors of what reaches helper nodes,
+ * a per-message record of what an action node did with each input, and the seed exchanges.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { helper, serverNode } = require('./flow');
+
+const TAB = 'f1';
+const STATUS = 'node-red-contrib-gws-outbound/gws-server:status.';
+
+/** Puts every flow node on tab f1; the gws-server config node stays global. */
+function onTab(nodes) {
+  return [{ id: TAB, type: 'tab', label: 'actions' }, ...nodes.map((n) => (n.type === 'gws-server' ? n : { z: TAB, ...n }))];
+}
+
+/**
+ * server + action node `a` (wired to helper `out`) + a Catch node for all nodes of the tab (wired to
+ * helper `caught`), plus `extra` nodes.
+ */
+function actionFlow(sim, { type = 'gws-complete-record', node = {}, server = {}, extra = [] } = {}) {
+  return onTab([
+    serverNode(sim, server),
+    { id: 'a', type, server: 'server', ...node, wires: [['out']] },
+    { id: 'out', type: 'helper' },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper' },
+    ...extra,
+  ]);
+}
+
+/** Every message reaching the given helper nodes, in arrival order (listeners stay for the whole test). */
+function collect(...ids) {
+  const seen = {};
+  for (const id of ids) {
+    seen[id] = [];
+    helper.getNode(id).on('input', (msg) => {
+      seen[id].push(msg);
+    });
+  }
+  return seen;
+}
+
+/**
+ * Records, per `_msgid`, what node `id` did with each input message: how often it sent it and how it
+ * ended it (`done()` / `done(err)`). It wraps the methods on the node instance, so it keeps counting
+ * while the node closes (helper.unload() restores the test helper's own spies before closing nodes).
+ */
+function track(id) {
+  const node = helper.getNode(id);
+  const byId = new Map();
+  const entry = (msgid) => {
+    if (!byId.has(msgid)) byId.set(msgid, { sent: 0, done: 0, errors: [] });
+    return byId.get(msgid);
+  };
+  const send = node.send;
+  node.send = function (msg, ...rest) {
+    for (const m of Array.isArray(msg) ? msg.flat() : [msg]) if (m) entry(m._msgid).sent++;
+    return send.call(this, msg, ...rest);
+  };
+  const complete = node._complete;
+  node._complete = function (msg, error) {
+    const e = entry(msg._msgid);
+    if (error) e.errors.push(String(error));
+    else e.done++;
+    return complete.call(this, msg, error);
+  };
+  return {
+    node,
+    byId,
+    get: (msgid) => byId.get(msgid) ?? { sent: 0, done: 0, errors: [] },
+    /** Inputs that ended (with done() or done(err)). */
+    ended: () => [...byId.values()].filter((e) => e.done + e.errors.length > 0).length,
+  };
+}
+
+/** Resolves when the server node's shared connection is up (subscriptions confirmed). */
+function isConnected() {
+  return helper.getNode('server').connectionState.status === 'connected';
+}
+
+/** The seed pages write JSON the Python way ('…', True). */
+function pythonish(text) {
+  return JSON.parse(text.replace(/'/g, '"').replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false'));
+}
+
+/** One seed exchange: the record handle, the request body, the synchronous answer and the CometD array. */
+function readSeed(file) {
+  const text = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'seeds', file), 'utf8');
+  const lines = text.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('POST /api/v2/me/outbound-records/'));
+  const handle = lines[start].split('/').pop().trim();
+  const rest = lines.slice(start + 1).join('\n');
+  const requestEnd = rest.indexOf('}') + 1;
+  const request = pythonish(rest.slice(0, requestEnd));
+  const answerStart = rest.indexOf('{', requestEnd);
+  const answerEnd = rest.indexOf('}', answerStart) + 1;
+  const answer = pythonish(rest.slice(answerStart, answerEnd));
+  const cometd = pythonish(rest.slice(rest.indexOf('[', answerEnd)));
+  return { handle, request, answer, cometd };
+}
+
+module.exports = { TAB, STATUS, onTab, actionFlow, collect, track, isConnected, readSeed };
