@@ -89,6 +89,7 @@ export function actionNode(type: string, operationName: OperationName) {
       node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
         const out = msg as unknown as ActionOutputMessage;
         let ended = false;
+        let input: OperationInput | undefined;
         const entry: InFlight = {
           abort: new AbortController(),
           fail(error) {
@@ -101,6 +102,10 @@ export function actionNode(type: string, operationName: OperationName) {
           inFlight.delete(entry);
           if (error) {
             out.gws = { ...out.gws, ...errorInfo(error) };
+            // Not sent, but the caller's own referenceId is known: keep it for the Catch flow.
+            if (out.gws.referenceId === undefined && typeof input?.referenceId === 'string' && input.referenceId !== '') {
+              out.gws.referenceId = input.referenceId;
+            }
             lastFailure = error.reason;
             paint();
             done(new NodeError(t, error));
@@ -121,7 +126,7 @@ export function actionNode(type: string, operationName: OperationName) {
           if (server.configError) {
             throw new GwsError('badConfig', { operation: operationName, detail: server.configError }, { statusCode: 1, reason: 'badConfig' });
           }
-          const input = await resolveInput(msg);
+          input = await resolveInput(msg);
           const conn = await server.connect();
           const request = conn.prepare(operationName, input);
           entry.referenceId = request.referenceId;

@@ -46,6 +46,13 @@ export function evaluateProperty(RED: NodeAPI, node: Node, property: TypedProper
       return new Promise((resolve, reject) => {
         RED.util.evaluateJSONataExpression(property.expression as Expression, msg, (error, result) => (error ? reject(error) : resolve(result)));
       });
+    case 'msg':
+      // A path through a part of the message that is not there (msg.a.b without msg.a) is simply unset.
+      try {
+        return Promise.resolve(RED.util.getMessageProperty(msg, property.value));
+      } catch (error) {
+        return error instanceof TypeError ? Promise.resolve(undefined) : Promise.reject(error);
+      }
     default:
       return new Promise((resolve, reject) => {
         RED.util.evaluateNodeProperty(property.value, property.type, node, msg, (error: Error | null, result: unknown) =>

@@ -812,4 +812,23 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       });
     }
   });
+
+  describe('details of the fallbacks and of msg.gws on errors', () => {
+    it('a msg path through a missing part of the message counts as unset and uses the server default', async () => {
+      const seen = await start(actionFlow(sim, {
+        server: { devicePath: '/devices/server-default' },
+        node: { devicePath: 'routing.device.path', devicePathType: 'msg' },
+      }));
+      await expectOutput(seen, { payload: completeParams({ devicePath: undefined }) });
+      assert.equal(sim.requests().at(-1).body.devicePath, '/devices/server-default');
+    });
+
+    it('keeps the caller\'s referenceId in msg.gws when the request was not sent', async () => {
+      const seen = await start(actionFlow(sim));
+      const caught = await expectError(seen, { payload: completeParams({ callingList: '', referenceId: 'caller-ref-1' }) });
+      assert.equal(caught.gws.referenceId, 'caller-ref-1');
+      assert.equal(caught.gws.statusCode, 1);
+      assert.deepEqual(sim.requests(), []);
+    });
+  });
 });
