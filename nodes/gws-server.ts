@@ -50,7 +50,7 @@ export = async function (RED: NodeAPI): Promise<void> {
       campaignName: def.campaignName || undefined,
     };
     node.ackTimeoutMs = positiveNumber(def.ackTimeout) ?? DEFAULT_ACK_TIMEOUT_MS;
-    node.configError = checkConfig(t, def, credentials, useSimulator);
+    node.configError = checkConfig(t, def.baseUrl, credentials, useSimulator)?.message;
     if (node.configError) node.error(node.configError);
 
     const users = new Map<string, ServerUser>();
@@ -86,24 +86,17 @@ export = async function (RED: NodeAPI): Promise<void> {
 
     async function open(): Promise<GwsConnection> {
       if (node.configError) throw new Error(node.configError);
-      let baseUrl = String(def.baseUrl ?? '').trim();
-      let username = credentials.username ?? '';
-      let password = credentials.password ?? '';
-      if (useSimulator) {
-        // The simulator knows its demo user; credentials kept for a real GWS are not used (the dialog hides them).
-        embedded = await acquireSimulator();
-        baseUrl = embedded.url;
-        username = DEMO_USER;
-        password = DEMO_PASSWORD;
-      } else {
-        const url = parseBaseUrl(baseUrl);
+      const target = await resolveTarget(useSimulator, def.baseUrl, credentials);
+      embedded = target.simulator;
+      if (!useSimulator) {
+        const url = parseBaseUrl(target.baseUrl);
         if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) node.warn(t(shared('warnings.plainHttp'), { host: url.host }));
       }
       if (closed) throw new Error(t(shared('errors.serverClosed')));
       const created = new GwsConnection({
-        baseUrl,
-        username,
-        password,
+        baseUrl: target.baseUrl,
+        username: target.username,
+        password: target.password,
         tls: tlsOptions(RED, def.tls),
         ackTimeoutMs: node.ackTimeoutMs,
         callResultFormat: def.callResultFormat === 'number' ? 'number' : 'name',
@@ -202,17 +195,37 @@ export = async function (RED: NodeAPI): Promise<void> {
   });
 };
 
-/** Why this configuration cannot connect, in words; undefined when it can. */
-function checkConfig(t: Translate, def: GwsServerDef, credentials: GwsServerCredentials, useSimulator: boolean): string | undefined {
-  if (useSimulator) return undefined;
-  const baseUrl = String(def.baseUrl ?? '').trim();
-  if (baseUrl === '') return t(shared('errors.baseUrlMissing'));
-  try {
-    parseBaseUrl(baseUrl);
-  } catch {
-    return t(shared('errors.baseUrlInvalid'), { value: baseUrl.slice(0, 100) });
+interface Target {
+  baseUrl: string;
+  username: string;
+  password: string;
+  /** Set when the target is the bundled simulator; release it when done. */
+  simulator?: EmbeddedSimulator;
+}
+
+/**
+ * Where to connect: the configured GWS, or the bundled simulator with its demo user (credentials kept
+ * for a real GWS are not used then; the dialog hides them).
+ */
+async function resolveTarget(useSimulator: boolean, baseUrl: string | undefined, credentials: GwsServerCredentials): Promise<Target> {
+  if (!useSimulator) {
+    return { baseUrl: String(baseUrl ?? '').trim(), username: credentials.username ?? '', password: credentials.password ?? '' };
   }
-  if (!credentials.username) return t(shared('errors.usernameMissing'));
+  const simulator = await acquireSimulator();
+  return { baseUrl: simulator.url, username: DEMO_USER, password: DEMO_PASSWORD, simulator };
+}
+
+/** Why this configuration cannot connect (a catalog key under errors. and its text); undefined when it can. */
+function checkConfig(t: Translate, baseUrl: string | undefined, credentials: GwsServerCredentials, useSimulator: boolean): { code: string; message: string } | undefined {
+  if (useSimulator) return undefined;
+  const url = String(baseUrl ?? '').trim();
+  if (url === '') return { code: 'baseUrlMissing', message: t(shared('errors.baseUrlMissing')) };
+  try {
+    parseBaseUrl(url);
+  } catch {
+    return { code: 'baseUrlInvalid', message: t(shared('errors.baseUrlInvalid'), { value: url.slice(0, 100) }) };
+  }
+  if (!credentials.username) return { code: 'usernameMissing', message: t(shared('errors.usernameMissing')) };
   return undefined;
 }
 
@@ -231,32 +244,24 @@ interface TestResult {
 
 async function testConnection(RED: NodeAPI, t: Translate, deps: Awaited<ReturnType<typeof loadEsmDeps>>, body: TestRequestBody): Promise<TestResult> {
   const stored = (body.id ? RED.nodes.getCredentials(body.id) : undefined) as GwsServerCredentials | undefined;
-  let username = body.username ?? '';
-  let password = body.password === '__PWRD__' || body.password === undefined ? stored?.password ?? '' : body.password;
-  if (username === '' && stored?.username) username = stored.username;
+  // The dialog shows __PWRD__ for a password that is stored but not sent to the editor.
+  const credentials: GwsServerCredentials = {
+    username: body.username || stored?.username || '',
+    password: body.password === '__PWRD__' || body.password === undefined ? stored?.password ?? '' : body.password,
+  };
   const useSimulator = body.useSimulator === true || body.useSimulator === 'true';
-  let embedded: EmbeddedSimulator | undefined;
-  let baseUrl = String(body.baseUrl ?? '').trim();
+  if (!useSimulator) {
+    const problem = checkConfig(t, body.baseUrl, credentials, false);
+    if (problem) return { ok: false, ...problem };
+  }
+  const target = await resolveTarget(useSimulator, body.baseUrl, credentials);
   try {
-    if (useSimulator) {
-      embedded = await acquireSimulator();
-      baseUrl = embedded.url;
-      username = DEMO_USER;
-      password = DEMO_PASSWORD;
-    } else {
-      if (baseUrl === '') return { ok: false, message: t(shared('errors.baseUrlMissing')), code: 'baseUrlMissing' };
-      try {
-        parseBaseUrl(baseUrl);
-      } catch {
-        return { ok: false, message: t(shared('errors.baseUrlInvalid'), { value: baseUrl.slice(0, 100) }), code: 'baseUrlInvalid' };
-      }
-      if (username === '') return { ok: false, message: t(shared('errors.usernameMissing')), code: 'usernameMissing' };
-    }
+    const { baseUrl, username, password } = target;
     const session = new GwsSession({ baseUrl, username, password, tls: tlsOptions(RED, body.tls), maxSockets: 1 }, deps.got);
     try {
       const user = await session.login('Login', 10000);
-      const name = [user.firstName, user.lastName].filter(Boolean).join(' ') || username;
-      return { ok: true, message: t(shared('test.success'), { name, user: String(user.userName ?? username) }) };
+      const name = [user.firstName, user.lastName].filter(Boolean).join(' ') || target.username;
+      return { ok: true, message: t(shared('test.success'), { name, user: String(user.userName ?? target.username) }) };
     } catch (error) {
       if (error instanceof GwsError) return { ok: false, message: describeError(t, error), code: error.code, params: error.params };
       throw error;
@@ -264,6 +269,6 @@ async function testConnection(RED: NodeAPI, t: Translate, deps: Awaited<ReturnTy
       session.close();
     }
   } finally {
-    await embedded?.release();
+    await target.simulator?.release();
   }
 }

@@ -4,9 +4,8 @@
  * flows on a tab (flow context and Catch nodes need one), collectors of what reaches helper nodes,
  * a per-message record of what an action node did with each input, and the seed exchanges.
  */
-const fs = require('node:fs');
-const path = require('node:path');
 const { helper, serverNode } = require('./flow');
+const { readSeed } = require('./seeds');
 
 const TAB = 'f1';
 const STATUS = 'node-red-contrib-gws-outbound/gws-server:status.';
@@ -79,27 +78,6 @@ function track(id) {
 /** Resolves when the server node's shared connection is up (subscriptions confirmed). */
 function isConnected() {
   return helper.getNode('server').connectionState.status === 'connected';
-}
-
-/** The seed pages write JSON the Python way ('…', True). */
-function pythonish(text) {
-  return JSON.parse(text.replace(/'/g, '"').replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false'));
-}
-
-/** One seed exchange: the record handle, the request body, the synchronous answer and the CometD array. */
-function readSeed(file) {
-  const text = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'seeds', file), 'utf8');
-  const lines = text.split('\n');
-  const start = lines.findIndex((line) => line.startsWith('POST /api/v2/me/outbound-records/'));
-  const handle = lines[start].split('/').pop().trim();
-  const rest = lines.slice(start + 1).join('\n');
-  const requestEnd = rest.indexOf('}') + 1;
-  const request = pythonish(rest.slice(0, requestEnd));
-  const answerStart = rest.indexOf('{', requestEnd);
-  const answerEnd = rest.indexOf('}', answerStart) + 1;
-  const answer = pythonish(rest.slice(answerStart, answerEnd));
-  const cometd = pythonish(rest.slice(rest.indexOf('[', answerEnd)));
-  return { handle, request, answer, cometd };
 }
 
 module.exports = { TAB, STATUS, onTab, actionFlow, collect, track, isConnected, readSeed };
