@@ -2,14 +2,18 @@
 /*
  * The editor in a real Chromium: the palette shows the Genesys nodes, a flow is built by dragging from
  * the palette, the gws-server is added and tested in its dialog, and the deployed flow completes a record
- * on the bundled simulator. Writes editor-dialog.png, server-dialog.png and running-flow.png to test-output/
- * (to docs/images/ with UPDATE_SCREENSHOTS=1); on failure a screenshot goes to test-output/.
+ * on the bundled simulator; a second flow built the same way (inject → get chained record → debug) fetches
+ * a chain of 2 records. Writes editor-dialog.png, server-dialog.png and running-flow.png to test-output/
+ * (to docs/images/ with UPDATE_SCREENSHOTS=1) and chained-flow.png to test-output/; on failure a screenshot
+ * goes to test-output/.
  * Skipped (with a line on stdout) when /usr/bin/chromium is not installed.
  */
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { CHROMIUM, CHROMIUM_ARGS, root, startEditor, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire } = require('./helpers');
+const {
+  CHROMIUM, CHROMIUM_ARGS, root, startEditor, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire, deploy, waitForStatus, showDebug, flatText, expandDebug, debugRows,
+} = require('./helpers');
 
 const DEVICE = '/devices/42e3a1c6-fc5e-425b-9411-125f536fde00';
 // Screenshots go to test-output/; UPDATE_SCREENSHOTS=1 writes the ones the README shows (docs/images/).
@@ -191,18 +195,11 @@ describe('editor in Chromium', function () {
 
   it('deploys, shows connected, and the inject brings a RecordProcessedAcknowledge into the debug sidebar', async () => {
     need('inject', 'record', 'debug', 'server');
-    await page.locator('#red-ui-header-button-deploy').click();
-    await page.waitForFunction(() => !RED.nodes.dirty() || document.querySelector('#red-ui-notifications .red-ui-notification-error, .red-ui-notification-error'));
+    await deploy(page);
     assert.equal(await page.evaluate(() => RED.nodes.dirty()), false, 'deployed');
-    const status = nodeOnCanvas(page, ids.record).locator('.red-ui-flow-node-status-label');
-    await page.waitForFunction((id) => {
-      const el = document.querySelector(`g.red-ui-flow-node-group[id="${id}"] .red-ui-flow-node-status-label`);
-      return el && el.textContent === 'connected';
-    }, ids.record, { timeout: 15000 });
-    assert.equal(await status.textContent(), 'connected');
-
-    await page.locator('#red-ui-tab-debug-link-button').click().catch(() => page.evaluate(() => RED.sidebar.show('debug')));
-    await page.locator('#red-ui-sidebar-content .red-ui-debug-content-list').waitFor({ state: 'visible' });
+    await waitForStatus(page, ids.record, 'connected');
+    assert.equal(await nodeOnCanvas(page, ids.record).locator('.red-ui-flow-node-status-label').textContent(), 'connected');
+    await showDebug(page);
 
     await nodeOnCanvas(page, ids.inject).locator('.red-ui-flow-node-button-button').click();
     const message = page.locator('.red-ui-debug-msg', { hasText: 'RecordProcessedAcknowledge' }).first();
@@ -254,6 +251,83 @@ describe('editor in Chromium', function () {
       await page.keyboard.press('Delete');
       await page.waitForFunction((nid) => !RED.nodes.node(nid), id);
     }
+  });
+
+  it('builds inject → get chained record → debug from the palette, sets it up in its dialog, and the deployed flow fetches a chain of 2', async function () {
+    this.timeout(40000);
+    need('debug', 'server');
+    ids.chainInject = await dropFromPalette(page, 'inject', 160, 300);
+    ids.chain = await dropFromPalette(page, 'gws-get-chained-record', 420, 300);
+    for (const id of [ids.chainInject, ids.chain]) await nodeOnCanvas(page, id).waitFor({ state: 'visible' });
+    const wiredBy = [await wire(page, ids.chainInject, ids.chain), await wire(page, ids.chain, ids.debug)];
+    if (wiredBy.includes('api')) console.log(`    note: wired by ${wiredBy.join(', ')} (dragging between the ports did not make a link)`);
+    const links = await page.evaluate(() => RED.nodes.filterLinks({}).map((l) => [l.source.id, l.target.id]));
+    assert.deepEqual(
+      links.sort(),
+      [[ids.inject, ids.record], [ids.record, ids.debug], [ids.chainInject, ids.chain], [ids.chain, ids.debug]].sort(),
+    );
+
+    // The dialog: the gws-server made earlier is picked in the Server select, Record handle 7 in the visible field.
+    await nodeOnCanvas(page, ids.chain).locator('.red-ui-flow-node').dblclick();
+    const handle = typed(page, 'recordHandle');
+    await handle.waitFor({ state: 'visible' });
+    await settled(page, '.red-ui-tray');
+    const select = page.locator('#node-input-server');
+    const offered = await select.locator('option').evaluateAll((els) => els.map((el) => el.value));
+    assert.ok(offered.includes(ids.server), `the gws-server is offered (${offered.join(', ')})`);
+    await select.selectOption(ids.server);
+    assert.equal(await select.inputValue(), ids.server);
+    await handle.fill('7');
+    await page.locator('#node-dialog-ok').click();
+    await handle.waitFor({ state: 'detached' });
+    const node = await page.evaluate((id) => {
+      const n = RED.nodes.node(id);
+      return { server: n.server, recordHandle: n.recordHandle, recordHandleType: n.recordHandleType, waitForAck: n.waitForAck, valid: n.valid };
+    }, ids.chain);
+    assert.deepEqual(node, { server: ids.server, recordHandle: '7', recordHandleType: 'str', waitForAck: true, valid: true });
+    assert.equal(await canvasLabel(page, ids.chain), 'GetChainedRecord 7');
+
+    await deploy(page);
+    await waitForStatus(page, ids.chain, 'connected');
+    const list = await showDebug(page);
+
+    sim.configure({ chainLength: 2 });
+    const since = Date.now();
+    await nodeOnCanvas(page, ids.chainInject).locator('.red-ui-flow-node-button-button').click();
+    const message = list.locator('.red-ui-debug-msg', { hasText: 'ChainedRecordsDataEnd' }).first();
+    await message.waitFor({ state: 'visible', timeout: 15000 });
+    // The meta line names the topic; the summary of msg.payload the two records and the end notification.
+    const topic = await flatText(message.locator('.red-ui-debug-msg-topic'));
+    assert.match(topic, /^ChainedRecordsDataEnd : msg\.payload : Object$/);
+    const summary = await flatText(message.locator('.red-ui-debug-msg-object-header').first());
+    assert.equal(summary, '{ records: array[2], end: object }');
+    assert.doesNotMatch(await message.innerText(), /error/i);
+
+    // Expanded as a user would: payload → records (2 rows) → each chained record, with the handles the
+    // simulator derives from 7 (701, 702) and its place in the chain; the end notification closes it.
+    assert.deepEqual(await debugRows(await expandDebug(message, ['records'])), ['0: object', '1: object']);
+    for (const n of [1, 2]) {
+      const rows = await debugRows(await expandDebug(message, ['records', String(n - 1)]));
+      assert.ok(rows.includes(`recordHandle: ${700 + n}`), `record ${n - 1}: ${rows.join(', ')}`);
+      assert.ok(rows.includes(`chainN: ${n}`), `record ${n - 1}: ${rows.join(', ')}`);
+      assert.ok(rows.includes('campaignName: "Campaign1"'), `record ${n - 1}: ${rows.join(', ')}`);
+    }
+    const end = await debugRows(await expandDebug(message, ['end']));
+    assert.ok(end.includes('notificationType: "ChainedRecordsDataEnd"'), `end: ${end.join(', ')}`);
+
+    // requests() keeps only the latest ones: what the inject caused is what arrived since it was pressed.
+    const sent = sim.requests().filter((r) => r.at >= since && r.method === 'POST' && /\/outbound-records\//.test(r.path));
+    assert.deepEqual(sent.map((r) => r.path), ['/api/v2/me/outbound-records/7'], 'one request reached the simulator, for handle 7');
+    assert.deepEqual(
+      { operationName: sent[0].body.operationName, applicationId: sent[0].body.applicationId, campaignName: sent[0].body.campaignName, devicePath: sent[0].body.devicePath },
+      { operationName: 'GetChainedRecord', applicationId: 134, campaignName: 'Campaign1', devicePath: DEVICE },
+    );
+    assert.ok(end.includes(`referenceId: "${sent[0].body.referenceId}"`), `the end notification answers the request (${end.join(', ')})`);
+    const all = sim.requests().filter((r) => r.method === 'POST' && r.path === '/api/v2/me/outbound-records/7');
+    assert.equal(all.length, 1, 'one GetChainedRecord for handle 7 in the whole suite');
+    sim.configure({ chainLength: 0 });
+    fs.mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: path.join(OUTPUT, 'chained-flow.png') });
   });
 
   it('raised no script errors and requested nothing of ours that failed', () => {

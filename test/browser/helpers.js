@@ -139,4 +139,74 @@ async function wire(page, from, to) {
   return 'api';
 }
 
-module.exports = { CHROMIUM, CHROMIUM_ARGS, root, freePort, startEditor, centre, drag, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire };
+/** Presses Deploy and resolves once the editor no longer has undeployed changes (rejects on an error notification). */
+async function deploy(page) {
+  await page.locator('#red-ui-header-button-deploy').click();
+  const handle = await page.waitForFunction(() => {
+    if (!RED.nodes.dirty()) return 'deployed';
+    const error = document.querySelector('#red-ui-notifications .red-ui-notification-error, .red-ui-notification-error');
+    return error ? `deploy failed: ${error.textContent.trim()}` : false;
+  });
+  const outcome = await handle.jsonValue();
+  if (outcome !== 'deployed') throw new Error(outcome);
+}
+
+/** Resolves once the status text under the node on the workspace reads `text`. */
+async function waitForStatus(page, id, text, timeout = 15000) {
+  await page.waitForFunction(
+    ([nid, want]) => {
+      const el = document.querySelector(`g.red-ui-flow-node-group[id="${nid}"] .red-ui-flow-node-status-label`);
+      return el && el.textContent === want;
+    },
+    [id, text],
+    { timeout },
+  );
+}
+
+/** Opens the debug tab of the sidebar; resolves with its message list. */
+async function showDebug(page) {
+  await page.locator('#red-ui-tab-debug-link-button').click().catch(() => page.evaluate(() => RED.sidebar.show('debug')));
+  const list = page.locator('#red-ui-sidebar-content .red-ui-debug-content-list');
+  await list.waitFor({ state: 'visible' });
+  return list;
+}
+
+/** Text of an element with its white space collapsed. */
+async function flatText(locator) {
+  return (await locator.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Expands the object view of a message in the debug sidebar along `keys` (e.g. ['records', '0']) by clicking
+ * the rows that are still collapsed, as a user would; resolves with the (expanded) element of the last key.
+ */
+async function expandDebug(message, keys) {
+  const page = message.page();
+  let element = message.locator('.red-ui-debug-msg-top-level').first();
+  const open = async (el) => {
+    await el.waitFor({ state: 'visible' });
+    if (await el.evaluate((e) => e.classList.contains('collapsed'))) await el.locator(':scope > .red-ui-debug-msg-row').click();
+    await page.waitForFunction((e) => !e.classList.contains('collapsed'), await el.elementHandle());
+  };
+  await open(element);
+  for (const key of keys) {
+    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    element = element
+      .locator(':scope > .red-ui-debug-msg-object-entry > .red-ui-debug-msg-element, :scope > .red-ui-debug-msg-array-rows > .red-ui-debug-msg-object-entry > .red-ui-debug-msg-element')
+      .filter({ has: page.locator(':scope > .red-ui-debug-msg-row > .red-ui-debug-msg-object-key', { hasText: new RegExp(`^${escaped}$`) }) });
+    await open(element);
+  }
+  return element;
+}
+
+/** The children of an expanded element of the debug sidebar's object view, as their rows read ("key: summary"). */
+function debugRows(element) {
+  return element
+    .locator(':scope > .red-ui-debug-msg-object-entry > .red-ui-debug-msg-element > .red-ui-debug-msg-row, :scope > .red-ui-debug-msg-array-rows > .red-ui-debug-msg-object-entry > .red-ui-debug-msg-element > .red-ui-debug-msg-row')
+    .evaluateAll((rows) => rows.map((row) => row.innerText.replace(/\s+/g, ' ').trim()));
+}
+
+module.exports = {
+  CHROMIUM, CHROMIUM_ARGS, root, freePort, startEditor, centre, drag, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire,
+  deploy, waitForStatus, showDebug, flatText, expandDebug, debugRows,
+};
