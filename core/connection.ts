@@ -78,7 +78,7 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
     super();
     this.#options = options;
     this.#log = options.log ?? silentLogger;
-    this.session = new GwsSession(options, deps.got);
+    this.session = new GwsSession(options);
     this.correlator = new Correlator({ userEventWaitMs: options.userEventWaitMs, memorySize: options.memorySize });
     this.#link = new NotificationLink(
       this.session,

@@ -1,7 +1,6 @@
 /**
- * A cookie jar for one HTTP session with one GWS server. It implements the promise interface that got
- * accepts (`setCookie`, `getCookieString`). Every connection owns one, so two connections never share
- * a session cookie, even with the same host.
+ * A cookie jar for one HTTP session with one GWS server. Every connection owns one, so two connections
+ * never share a session cookie, even with the same host.
  *
  * Scope: what a GWS session needs (JSESSIONID and load-balancer cookies): name, value, Path, Max-Age and
  * Expires, Secure. Domain is tied to the host the cookie came from.
@@ -20,15 +19,7 @@ export class SessionCookieJar {
   static readonly MAX_COOKIES = 50;
   readonly #cookies = new Map<string, StoredCookie>();
 
-  async setCookie(rawCookie: string, currentUrl: string): Promise<void> {
-    this.store(rawCookie, new URL(currentUrl));
-  }
-
-  async getCookieString(currentUrl: string): Promise<string> {
-    return this.cookieHeader(new URL(currentUrl));
-  }
-
-  /** Synchronous form of setCookie, for callers that have the URL parsed. */
+  /** Keeps the cookie of a `Set-Cookie` header received from `url`. */
   store(rawCookie: string, url: URL): void {
     const [pair, ...attributes] = rawCookie.split(';');
     const eq = pair.indexOf('=');
@@ -60,6 +51,7 @@ export class SessionCookieJar {
     }
   }
 
+  /** The `Cookie` header for a request to `url` ('' when no cookie applies). */
   cookieHeader(url: URL): string {
     const now = Date.now();
     const parts: string[] = [];

@@ -69,6 +69,8 @@ interface Pending {
   answerBatch?: number;
   joinKey?: string;
   joinTimer?: NodeJS.Timeout;
+  /** Settles the answer once the current long-poll answer has been handed out completely. */
+  settling?: NodeJS.Immediate;
 }
 
 export class Correlator {
@@ -220,8 +222,7 @@ export class Correlator {
     if (earlier !== undefined && earlier.length > 0) {
       pending.answer.userEvent = earlier.shift();
       if (earlier.length === 0) this.#unclaimed.delete(key);
-      // Settle after the current batch has been handed out, like every other answer.
-      pending.joinTimer = setTimeout(() => this.#complete(pending), 0);
+      this.#settleSoon(pending);
       return;
     }
     pending.joinKey = key;
@@ -240,14 +241,23 @@ export class Correlator {
       if (waiting.length === 0) this.#joining.delete(key);
       pending.joinKey = undefined;
       (pending.answer as CorrelatedAnswer).userEvent = data;
-      // In the same batch: settle when the batch is done; later: settle now.
       clearTimeout(pending.joinTimer);
-      pending.joinTimer = setTimeout(() => this.#complete(pending), 0);
+      pending.joinTimer = undefined;
+      this.#settleSoon(pending);
       return;
     }
     const unclaimed = this.#unclaimed.get(key);
     if (unclaimed === undefined) this.#unclaimed.set(key, [data]);
     else if (unclaimed.length < 100) unclaimed.push(data);
+  }
+
+  /**
+   * Settles after the notifications of the current long-poll answer have all been handed out (they are
+   * handed out synchronously, so the next turn of the event loop is after them), keeping arrival order
+   * for whoever listens to the notifications too.
+   */
+  #settleSoon(pending: Pending): void {
+    pending.settling ??= setImmediate(() => this.#complete(pending));
   }
 
   #complete(pending: Pending): void {
@@ -272,8 +282,10 @@ export class Correlator {
   #finish(pending: Pending, outcome: Outcome): void {
     clearTimeout(pending.timer);
     clearTimeout(pending.joinTimer);
+    if (pending.settling !== undefined) clearImmediate(pending.settling);
     pending.timer = undefined;
     pending.joinTimer = undefined;
+    pending.settling = undefined;
     if (pending.joinKey !== undefined) {
       const waiting = this.#joining.get(pending.joinKey);
       if (waiting !== undefined) {

@@ -6,8 +6,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Got, OptionsInit } from 'got';
 import { SessionCookieJar } from './cookie-jar.js';
+import { exchange, ExchangeAbortedError } from './http-exchange.js';
 import { GwsError, type FailureReason } from './errors.js';
 import type { Logger } from './logger.js';
 import { statusCodeMeaning } from './status-codes.js';
@@ -65,7 +65,7 @@ export class GwsSession {
   readonly jar = new SessionCookieJar();
   user?: GwsUser;
   readonly #options: SessionOptions;
-  readonly #client: Got;
+  readonly #authorization: string;
   readonly #agents: { http: http.Agent; https: https.Agent };
   readonly #log: Logger;
   readonly #inFlight = new Set<AbortController>();
@@ -73,7 +73,7 @@ export class GwsSession {
   #refreshing?: Promise<GwsUser>;
   #closed = false;
 
-  constructor(options: SessionOptions, got: Got) {
+  constructor(options: SessionOptions) {
     this.#options = options;
     this.baseUrl = parseBaseUrl(options.baseUrl);
     this.#log = options.log ?? silentLogger;
@@ -93,25 +93,7 @@ export class GwsSession {
         rejectUnauthorized: tls.rejectUnauthorized !== false,
       }),
     };
-    const authorization = 'Basic ' + Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64');
-    const init: OptionsInit = {
-      headers: { authorization, accept: 'application/json', 'user-agent': 'node-red-contrib-gws-outbound' },
-      cookieJar: this.jar,
-      agent: this.#agents,
-      https: {
-        certificateAuthority: tls.ca,
-        certificate: tls.cert,
-        key: tls.key,
-        passphrase: tls.passphrase,
-        rejectUnauthorized: tls.rejectUnauthorized !== false,
-      },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      followRedirect: false,
-      responseType: 'text',
-      http2: false,
-    };
-    this.#client = got.extend(init);
+    this.#authorization = 'Basic ' + Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64');
   }
 
   get closed(): boolean {
@@ -184,21 +166,32 @@ export class GwsSession {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     this.#inFlight.add(controller);
     const timeoutMs = options.timeoutMs ?? this.#options.requestTimeoutMs ?? 30000;
-    const headers: Record<string, string> = {};
+    const target = new URL(url);
+    const headers: Record<string, string> = {
+      authorization: this.#authorization,
+      accept: 'application/json',
+      'user-agent': 'node-red-contrib-gws-outbound',
+    };
+    const cookie = this.jar.cookieHeader(target);
+    if (cookie !== '') headers.cookie = cookie;
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.#csrf) headers[this.#csrf.header] = this.#csrf.token;
     try {
-      const response = await this.#client(url, {
+      const answer = await exchange({
         method,
-        body,
+        url: target,
         headers,
+        body,
+        agent: target.protocol === 'https:' ? this.#agents.https : this.#agents.http,
+        timeoutMs,
         signal: controller.signal,
-        timeout: { request: timeoutMs },
       });
-      this.#readCsrf(response.headers);
-      return { httpStatus: response.statusCode, text: typeof response.body === 'string' ? response.body : '' };
+      const setCookie = answer.headers['set-cookie'];
+      if (setCookie) for (const raw of setCookie) this.jar.store(raw, target);
+      this.#readCsrf(answer.headers);
+      return { httpStatus: answer.status, text: answer.text };
     } catch (error) {
-      if (controller.signal.aborted) throw new RequestAbortedError();
+      if (controller.signal.aborted || error instanceof ExchangeAbortedError) throw new RequestAbortedError();
       throw this.#networkError(error, options.operation, timeoutMs);
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
@@ -229,7 +222,7 @@ export class GwsSession {
   #networkError(error: unknown, operation: string, timeoutMs: number): GwsError {
     const err = error as { code?: string; message?: string; name?: string };
     const url = this.baseUrl.origin;
-    // Only code and message are kept: got's error object holds the request options, Authorization included.
+    // Only code and message are kept: an error object of the HTTP stack may hold the request headers.
     const detail = String(err.message ?? err.code ?? 'unknown error');
     if (err.name === 'TimeoutError' || err.code === 'ETIMEDOUT') {
       return new GwsError('requestTimeout', { operation, timeout: timeoutMs }, { reason: 'timeout' });

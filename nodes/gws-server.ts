@@ -188,7 +188,7 @@ export = async function (RED: NodeAPI): Promise<void> {
 
   // "Test connection" in the editor: logs in with what the dialog holds (or the stored password).
   RED.httpAdmin.post('/gws-server/test', RED.auth.needsPermission('gws-server.write'), (req: Request, res: Response) => {
-    testConnection(RED, t, deps, (req.body ?? {}) as TestRequestBody).then(
+    testConnection(RED, t, (req.body ?? {}) as TestRequestBody).then(
       (result) => res.json(result),
       (error: unknown) => res.json({ ok: false, message: (error as Error).message }),
     );
@@ -242,7 +242,7 @@ interface TestResult {
   params?: Record<string, string | number>;
 }
 
-async function testConnection(RED: NodeAPI, t: Translate, deps: Awaited<ReturnType<typeof loadEsmDeps>>, body: TestRequestBody): Promise<TestResult> {
+async function testConnection(RED: NodeAPI, t: Translate, body: TestRequestBody): Promise<TestResult> {
   const stored = (body.id ? RED.nodes.getCredentials(body.id) : undefined) as GwsServerCredentials | undefined;
   // The dialog shows __PWRD__ for a password that is stored but not sent to the editor.
   const credentials: GwsServerCredentials = {
@@ -257,7 +257,7 @@ async function testConnection(RED: NodeAPI, t: Translate, deps: Awaited<ReturnTy
   const target = await resolveTarget(useSimulator, body.baseUrl, credentials);
   try {
     const { baseUrl, username, password } = target;
-    const session = new GwsSession({ baseUrl, username, password, tls: tlsOptions(RED, body.tls), maxSockets: 1 }, deps.got);
+    const session = new GwsSession({ baseUrl, username, password, tls: tlsOptions(RED, body.tls), maxSockets: 1 });
     try {
       const user = await session.login('Login', 10000);
       const name = [user.firstName, user.lastName].filter(Boolean).join(' ') || target.username;

@@ -4,8 +4,7 @@ const http = require('node:http');
 const { core, startSim, USER, completeParams } = require('../helpers');
 
 async function session(sim, options = {}) {
-  const { got } = await core.loadEsmDeps();
-  return new core.GwsSession({ baseUrl: sim.url, ...USER, ...options }, got);
+  return new core.GwsSession({ baseUrl: sim.url, ...USER, ...options });
 }
 
 describe('core: HTTP session', () => {
@@ -134,8 +133,7 @@ describe('core: HTTP session', () => {
       res.end('<html><body>Bad gateway</body></html>');
     });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { got } = await core.loadEsmDeps();
-    const s = new core.GwsSession({ baseUrl: `http://127.0.0.1:${server.address().port}`, ...USER }, got);
+    const s = new core.GwsSession({ baseUrl: `http://127.0.0.1:${server.address().port}`, ...USER });
     try {
       await assert.rejects(s.login(), (error) => {
         assert.equal(error.code, 'badAnswer');
@@ -151,8 +149,7 @@ describe('core: HTTP session', () => {
   });
 
   it('keeps a path prefix of the base URL (GWS behind a reverse proxy)', async () => {
-    const { got } = await core.loadEsmDeps();
-    const s = new core.GwsSession({ baseUrl: 'http://gws.example:8090/gws', ...USER }, got);
+    const s = new core.GwsSession({ baseUrl: 'http://gws.example:8090/gws', ...USER });
     assert.equal(s.url('/api/v2/me'), 'http://gws.example:8090/gws/api/v2/me');
     s.close();
     assert.throws(() => core.parseBaseUrl('ftp://x'), /http/);

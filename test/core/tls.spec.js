@@ -27,8 +27,7 @@ describe('core: TLS', () => {
   });
 
   it('refuses a server certificate it cannot verify, naming the problem', async () => {
-    const { got } = await core.loadEsmDeps();
-    const session = new core.GwsSession({ baseUrl: sim.url, ...USER }, got);
+    const session = new core.GwsSession({ baseUrl: sim.url, ...USER });
     try {
       await assert.rejects(session.login(), (error) => {
         assert.equal(error.code, 'tlsFailed');
@@ -43,8 +42,7 @@ describe('core: TLS', () => {
 
   it('skips verification only when told to (rejectUnauthorized false), never through the environment', async () => {
     assert.equal(process.env.NODE_TLS_REJECT_UNAUTHORIZED, undefined);
-    const { got } = await core.loadEsmDeps();
-    const session = new core.GwsSession({ baseUrl: sim.url, ...USER, tls: { rejectUnauthorized: false } }, got);
+    const session = new core.GwsSession({ baseUrl: sim.url, ...USER, tls: { rejectUnauthorized: false } });
     try {
       assert.equal((await session.login()).userName, 'agent1');
     } finally {
@@ -54,8 +52,7 @@ describe('core: TLS', () => {
   });
 
   it('checks the host name against the certificate', async () => {
-    const { got } = await core.loadEsmDeps();
-    const session = new core.GwsSession({ baseUrl: sim.url, ...USER, tls: { ca: certs.ca, servername: 'gws.example.com' } }, got);
+    const session = new core.GwsSession({ baseUrl: sim.url, ...USER, tls: { ca: certs.ca, servername: 'gws.example.com' } });
     try {
       await assert.rejects(session.login(), { code: 'tlsFailed' });
     } finally {
