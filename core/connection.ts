@@ -167,7 +167,8 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
       const result = await Promise.race([answer, aborted(controller.signal)]);
       return { request, accepted, answer: result, elapsedMs: performance.now() - started };
     } catch (thrown) {
-      const error = this.#asOperationError(thrown, request, controller.signal.aborted);
+      const deadlinePassed = performance.now() >= started + timeoutMs - 1;
+      const error = this.#asOperationError(thrown, request, controller.signal.aborted, deadlinePassed ? { timeoutMs, waitForAck } : undefined);
       if (waitForAck) this.correlator.fail(referenceId, error);
       throw error;
     } finally {
@@ -175,8 +176,18 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  #asOperationError(thrown: unknown, request: PreparedRequest, abortedByCaller: boolean): GwsError {
+  /**
+   * The error a caller sees. When the request's own timeout ran out while the HTTP request was under way,
+   * it is told as that timeout (with the configured value), not as a slow HTTP answer.
+   */
+  #asOperationError(thrown: unknown, request: PreparedRequest, abortedByCaller: boolean, expired?: { timeoutMs: number; waitForAck: boolean }): GwsError {
     const { operationName, referenceId } = request;
+    if (expired && thrown instanceof GwsError && thrown.code === 'requestTimeout') {
+      const expected = request.expect.kind === 'ack' ? request.expect.notificationType : request.expect.endType;
+      return expired.waitForAck
+        ? new GwsError('timeout', { operation: operationName, expected, timeout: expired.timeoutMs, referenceId }, { referenceId, reason: 'timeout' })
+        : new GwsError('requestTimeout', { operation: operationName, timeout: expired.timeoutMs }, { referenceId, reason: 'timeout' });
+    }
     if (abortedByCaller || thrown instanceof RequestAbortedError) {
       return new GwsError(this.#stopped ? 'connectionClosed' : 'closed', { operation: operationName, referenceId }, {
         referenceId,

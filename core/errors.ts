@@ -27,7 +27,7 @@ export const ERROR_TEXTS = {
   rejected: '__operation__ rejected by GWS: statusCode __statusCode__ (__meaning__): __detail__',
   rejectedNoDetail: '__operation__ rejected by GWS: statusCode __statusCode__ (__meaning__)',
   authFailed:
-    '__operation__ failed: GWS refused the credentials (HTTP __httpStatus__); check the username and password of the server node',
+    '__operation__ failed: GWS refused the credentials (HTTP __httpStatus__, statusCode __statusCode__: __meaning__); check the username and password of the server node',
   httpError: '__operation__ failed: GWS answered HTTP __httpStatus__ without a statusCode (__detail__)',
   unreachable: '__operation__ failed: GWS at __url__ is unreachable (__detail__)',
   tlsFailed: '__operation__ failed: TLS certificate problem with __url__: __detail__ (give the CA of GWS to the server node through a tls-config node)',

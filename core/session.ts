@@ -142,16 +142,21 @@ export class GwsSession {
    * fresh login.
    */
   async send(method: 'GET' | 'POST', url: string, body: string | undefined, options: SendOptions): Promise<HttpResult> {
+    const tokenSent = this.#csrf?.token;
     let result = await this.#sendOnce(method, url, body, options);
     if (method !== 'GET' && result.httpStatus === 403 && /csrf/i.test(result.text)) {
-      this.#log.debug(`${options.operation}: CSRF token refused, fetching a new one and sending once more`);
-      await this.login(options.operation, options.timeoutMs);
+      // Another request may have fetched a newer token meanwhile: then that one is used without a login.
+      if (this.#csrf?.token === tokenSent) {
+        this.#log.debug(`${options.operation}: CSRF token refused, fetching a new one and sending once more`);
+        await this.login(options.operation, options.timeoutMs);
+      }
       result = await this.#sendOnce(method, url, body, options);
     }
     if (result.httpStatus === 401) {
-      throw new GwsError('authFailed', { operation: options.operation, httpStatus: 401 }, {
+      const statusCode = statusCodeOf(result.text) ?? 20;
+      throw new GwsError('authFailed', { operation: options.operation, httpStatus: 401, statusCode, meaning: statusCodeMeaning(statusCode) }, {
         httpStatus: 401,
-        statusCode: statusCodeOf(result.text) ?? 20,
+        statusCode,
         reason: 'authFailed',
       });
     }

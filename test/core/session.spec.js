@@ -59,7 +59,7 @@ describe('core: HTTP session', () => {
       assert.equal(error.httpStatus, 401);
       assert.equal(error.statusCode, 20);
       assert.equal(error.reason, 'authFailed');
-      assert.equal(error.message, 'Login failed: GWS refused the credentials (HTTP 401); check the username and password of the server node');
+      assert.equal(error.message, 'Login failed: GWS refused the credentials (HTTP 401, statusCode 20: not authenticated / access denied); check the username and password of the server node');
       assert.ok(!error.message.includes('wrong'));
       return true;
     });

@@ -482,7 +482,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       { statusCode: 1, httpStatus: 400, statusMessage: 'campaignName', status: 'rejected', text: (op) => `${op} rejected by GWS: statusCode 1 (missing or invalid parameter): campaignName` },
       { statusCode: 3, httpStatus: 400, statusMessage: 'The feature api-voice-outbound is not enabled', status: 'rejected', text: (op) => `${op} rejected by GWS: statusCode 3 (operation forbidden): The feature api-voice-outbound is not enabled` },
       { statusCode: 5, httpStatus: 400, statusMessage: 'No permission for campaign Campaign1', status: 'rejected', text: (op) => `${op} rejected by GWS: statusCode 5 (no permission): No permission for campaign Campaign1` },
-      { statusCode: 20, httpStatus: 401, statusMessage: 'Authentication failed', status: 'authFailed', text: (op) => `${op} failed: GWS refused the credentials (HTTP 401); check the username and password of the server node` },
+      { statusCode: 20, httpStatus: 401, statusMessage: 'Authentication failed', status: 'authFailed', text: (op) => `${op} failed: GWS refused the credentials (HTTP 401, statusCode 20: not authenticated / access denied); check the username and password of the server node` },
       { statusCode: 4, httpStatus: 503, statusMessage: 'T-Server is not reachable', status: 'serverError', text: (op) => `${op} rejected by GWS: statusCode 4 (internal error): T-Server is not reachable` },
     ];
     for (const type of TYPES) {
