@@ -151,29 +151,35 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
     } else {
       this.correlator.remember(info);
     }
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const signal = options.signal;
+    // Giving up while the answer is awaited (the node closes) ends the wait at once; before that, the
+    // signal itself cancels the wait for the connection or the POST.
+    const onAbort = () => this.correlator.fail(referenceId, this.#closedError(request));
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       this.start();
-      await this.#whenReady(started + timeoutMs, timeoutMs, controller.signal, operationName);
+      await this.#whenReady(started + timeoutMs, timeoutMs, signal, operationName);
       const remaining = Math.max(1, Math.round(started + timeoutMs - performance.now()));
       const accepted = await this.session.postJson(request.path, request.body, {
         operation: operationName,
         timeoutMs: remaining,
-        signal: controller.signal,
+        signal,
       });
       if (answer === undefined) return { request, accepted, elapsedMs: performance.now() - started };
-      const result = await Promise.race([answer, aborted(controller.signal)]);
-      return { request, accepted, answer: result, elapsedMs: performance.now() - started };
+      return { request, accepted, answer: await answer, elapsedMs: performance.now() - started };
     } catch (thrown) {
       const deadlinePassed = performance.now() >= started + timeoutMs - 1;
-      const error = this.#asOperationError(thrown, request, controller.signal.aborted, deadlinePassed ? { timeoutMs, waitForAck } : undefined);
+      const error = this.#asOperationError(thrown, request, signal?.aborted === true, deadlinePassed ? { timeoutMs, waitForAck } : undefined);
       if (waitForAck) this.correlator.fail(referenceId, error);
       throw error;
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  #closedError(request: PreparedRequest): GwsError {
+    const { operationName, referenceId } = request;
+    return new GwsError(this.#stopped ? 'connectionClosed' : 'closed', { operation: operationName, referenceId }, { referenceId, reason: 'rejected' });
   }
 
   /**
@@ -188,12 +194,7 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
         ? new GwsError('timeout', { operation: operationName, expected, timeout: expired.timeoutMs, referenceId }, { referenceId, reason: 'timeout' })
         : new GwsError('requestTimeout', { operation: operationName, timeout: expired.timeoutMs }, { referenceId, reason: 'timeout' });
     }
-    if (abortedByCaller || thrown instanceof RequestAbortedError) {
-      return new GwsError(this.#stopped ? 'connectionClosed' : 'closed', { operation: operationName, referenceId }, {
-        referenceId,
-        reason: 'rejected',
-      });
-    }
+    if (abortedByCaller || thrown instanceof RequestAbortedError) return this.#closedError(request);
     if (thrown instanceof GwsError) {
       return thrown.params.operation === operationName && thrown.referenceId === referenceId
         ? thrown
@@ -210,7 +211,7 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
    * Resolves once the subscriptions are confirmed (rule: nothing is POSTed before anyone listens).
    * Refused credentials and TLS failures fail at once; other failures are waited out until the deadline.
    */
-  #whenReady(deadline: number, timeoutMs: number, signal: AbortSignal, operation: string): Promise<void> {
+  #whenReady(deadline: number, timeoutMs: number, signal: AbortSignal | undefined, operation: string): Promise<void> {
     if (this.#link.ready) return Promise.resolve();
     if (this.#stopped) return Promise.reject(new RequestAbortedError());
     this.#link.kick();
@@ -222,7 +223,7 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
       const onAbort = () => settle(new RequestAbortedError());
       const settle = (error?: Error) => {
         clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
+        signal?.removeEventListener('abort', onAbort);
         this.#waiters.delete(waiter);
         if (error) reject(error);
         else resolve();
@@ -236,7 +237,8 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
           httpStatus: state.error?.httpStatus,
         }));
       }, Math.max(0, deadline - performance.now()));
-      signal.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) return settle(new RequestAbortedError());
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.add(waiter);
     });
   }
@@ -279,11 +281,4 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
       this.session.close();
     }
   }
-}
-
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(new RequestAbortedError());
-    else signal.addEventListener('abort', () => reject(new RequestAbortedError()), { once: true });
-  });
 }

@@ -7,8 +7,9 @@
  * - The DeviceUserEventMessage of the answer (on /me/internal, without referenceId) is joined by record
  *   handle + user event when it arrives in the same long-poll answer or within `userEventWaitMs` after.
  * - Answers for requests no longer pending are counted (late or duplicate) and otherwise ignored.
- * - The last `memorySize` requests are remembered so that notifications can be tagged with their
- *   request. Every lookup is a Map access; nothing grows without bound.
+ * - At least the last `memorySize` requests (at most twice as many) are remembered so that
+ *   notifications can be tagged with their request: two generations of Maps, the older one dropped
+ *   whole when the newer one is full. Every lookup is a Map access; nothing grows without bound.
  */
 import { GwsError } from './errors.js';
 import { isUserEvent, joinKey, notificationError, referenceIdOf, userEventKey } from './notifications.js';
@@ -76,7 +77,9 @@ interface Pending {
 export class Correlator {
   readonly stats: CorrelatorStats = { answered: 0, failed: 0, timedOut: 0, late: 0, duplicate: 0 };
   readonly #pending = new Map<string, Pending>();
-  readonly #memory = new Map<string, Remembered>();
+  /** Requests remembered, newest generation first. */
+  #memory = new Map<string, Remembered>();
+  #previous = new Map<string, Remembered>();
   /** Answers waiting for their user event, by join key. */
   readonly #joining = new Map<string, Pending[]>();
   /** User events of the current long-poll answer not yet claimed (an answer later in the batch may claim them). */
@@ -114,16 +117,23 @@ export class Correlator {
 
   /** Records a request for tagging (fire-and-forget requests, which nobody waits for). */
   remember(info: CorrelationInfo, outcome: Outcome = 'released'): void {
-    this.#memory.delete(info.referenceId);
-    this.#memory.set(info.referenceId, { info, outcome });
-    if (this.#memory.size > this.#memorySize) {
-      this.#memory.delete(this.#memory.keys().next().value as string);
+    // Dropping a whole generation costs nothing per request (evicting the oldest key of one big Map does:
+    // V8 walks over the holes that deletions leave at its start).
+    if (this.#memory.size >= this.#memorySize) {
+      this.#previous = this.#memory;
+      this.#memory = new Map();
     }
+    this.#previous.delete(info.referenceId);
+    this.#memory.set(info.referenceId, { info, outcome });
   }
 
-  /** The request a referenceId belongs to, if it is one of the last `memorySize` requests. */
+  #recall(referenceId: string): Remembered | undefined {
+    return this.#memory.get(referenceId) ?? this.#previous.get(referenceId);
+  }
+
+  /** The request a referenceId belongs to, if it is one of the last `memorySize` requests (or a few more). */
   lookup(referenceId: string): CorrelationInfo | undefined {
-    return this.#memory.get(referenceId)?.info;
+    return this.#recall(referenceId)?.info;
   }
 
   /** Stops waiting for a request and fails it with the given error. */
@@ -159,7 +169,7 @@ export class Correlator {
     if (referenceId === undefined) return undefined;
     const pending = this.#pending.get(referenceId);
     if (pending === undefined) {
-      const remembered = this.#memory.get(referenceId);
+      const remembered = this.#recall(referenceId);
       if (remembered === undefined) return undefined;
       if (remembered.outcome === 'answered') this.stats.duplicate++;
       else if (remembered.outcome !== 'pending') this.stats.late++;
@@ -297,7 +307,7 @@ export class Correlator {
     }
     const referenceId = pending.info.referenceId;
     if (this.#pending.get(referenceId) === pending) this.#pending.delete(referenceId);
-    const remembered = this.#memory.get(referenceId);
+    const remembered = this.#recall(referenceId);
     if (remembered !== undefined && remembered.info === pending.info) remembered.outcome = outcome;
     if (outcome === 'answered') this.stats.answered++;
     else if (outcome === 'timedOut') this.stats.timedOut++;

@@ -15,6 +15,8 @@ import { connectionStatus, failureStatus, waitingStatus } from './status.js';
 import type { ActionNodeDef, ActionOutputMessage, ChainPayload, GwsMessageInfo, GwsServerNode, ServerUser } from './types.js';
 
 type Send = (msg: ActionOutputMessage) => void;
+
+const STATUS_INTERVAL_MS = 100;
 type Done = (err?: Error) => void;
 
 interface InFlight {
@@ -45,12 +47,31 @@ export function actionNode(type: string, operationName: OperationName) {
       let connection: ConnectionState = { status: 'disconnected' };
       let lastFailure: GwsError['reason'] | undefined;
 
-      const paint = () => {
+      // A new count of waiting messages is shown at most every STATUS_INTERVAL_MS: at hundreds of messages a
+      // second, a status per message would cost the runtime and every open editor more than the work itself.
+      let showingWaiting = false;
+      let paintTimer: NodeJS.Timeout | undefined;
+      let closing = false;
+      const paintNow = () => {
+        clearTimeout(paintTimer);
+        paintTimer = undefined;
+        showingWaiting = false;
         if (!server) return node.status(failureStatus('noServer'));
         if (connection.status === 'failed') return node.status(connectionStatus(connection));
-        if (inFlight.size > 0) return node.status(waitingStatus(t, inFlight.size));
+        if (inFlight.size > 0) {
+          showingWaiting = true;
+          return node.status(waitingStatus(t, inFlight.size));
+        }
         if (lastFailure) return node.status(failureStatus(lastFailure));
         node.status(connectionStatus(connection));
+      };
+      const paint = () => {
+        if (closing) return;
+        if (showingWaiting && inFlight.size > 0 && connection.status !== 'failed') {
+          paintTimer ??= setTimeout(paintNow, STATUS_INTERVAL_MS);
+          return;
+        }
+        paintNow();
       };
       const user: ServerUser = {
         id: node.id,
@@ -150,6 +171,8 @@ export function actionNode(type: string, operationName: OperationName) {
       });
 
       node.on('close', (removed: boolean, done: () => void) => {
+        closing = true;
+        clearTimeout(paintTimer);
         // Rule 11: every message still waiting ends now, once, with "closed before the answer".
         for (const entry of [...inFlight]) {
           const error = entry.referenceId

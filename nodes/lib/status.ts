@@ -23,6 +23,7 @@ export function connectionStatus(state: ConnectionState): NodeStatus {
   return CONNECTION[state.status];
 }
 
-export function waitingStatus(t: Translate, count: number): NodeStatus {
-  return { fill: 'blue', shape: 'dot', text: t(shared('status.waiting'), { count }) };
+// The parameter is not called `count`: i18next would resolve plural forms for it on every call.
+export function waitingStatus(t: Translate, pending: number): NodeStatus {
+  return { fill: 'blue', shape: 'dot', text: t(shared('status.waiting'), { pending }) };
 }

@@ -141,12 +141,24 @@ describe('core: correlator', () => {
       [undefined, undefined, undefined, undefined]);
   });
 
-  it('remembers the last memorySize requests and no more', () => {
+  it('remembers at least the last memorySize requests and at most twice as many', () => {
     const c = new core.Correlator({ memorySize: 100 });
-    for (let i = 0; i < 250; i++) c.remember(info(`m${i}`));
-    assert.equal(c.lookup('m149'), undefined);
-    assert.equal(c.lookup('m150').referenceId, 'm150');
-    assert.equal(c.lookup('m249').referenceId, 'm249');
+    for (let i = 0; i < 1000; i++) {
+      c.remember(info(`m${i}`));
+      for (const back of [0, 50, 99]) if (i >= back) assert.equal(c.lookup(`m${i - back}`).referenceId, `m${i - back}`);
+      if (i >= 200) assert.equal(c.lookup(`m${i - 200}`), undefined, `m${i - 200} forgotten at m${i}`);
+    }
+    const remembered = Array.from({ length: 1000 }, (_, i) => c.lookup(`m${i}`)).filter(Boolean).length;
+    assert.ok(remembered >= 100 && remembered <= 200, String(remembered));
+  });
+
+  it('remembers a request for constant time, also with 10,000 remembered', () => {
+    const c = new core.Correlator();
+    for (let i = 0; i < 20000; i++) c.remember(info(`w${i}`));
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < 20000; i++) c.remember(info(`x${i}`));
+    const perInsertUs = Number(process.hrtime.bigint() - started) / 1000 / 20000;
+    assert.ok(perInsertUs < 5, `${perInsertUs.toFixed(2)} µs per request remembered`);
   });
 
   it('fails every pending request at once', async () => {
