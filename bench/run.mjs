@@ -49,7 +49,7 @@ const CONFIG = quick
   ? {
       reps: 1, warmupMs: 200, durationMs: 600, concurrencies: [1, 16, 128],
       correlation: { levels: [10, 1000, 10000], answers: 5000, maxMs: 300, rememberCalls: 5000 },
-      memory: { pending: 1000, warmOps: 1000, driftOps: 4000, segments: 4, concurrency: 64, maxMs: 30000, pendingReps: 1, memorySize: 1000 },
+      memory: { pending: 1000, warmOps: 2000, driftOps: 4000, segments: 4, concurrency: 64, maxMs: 30000, pendingReps: 1, memorySize: 1000 },
       events: { count: 4000, reps: 1 },
       reconnect: { reps: 1, downMs: 200 },
       watchdogMs: 150_000,
@@ -58,7 +58,7 @@ const CONFIG = quick
   : {
       reps: 3, warmupMs: 400, durationMs: 1500, concurrencies: [1, 16, 128],
       correlation: { levels: [10, 1000, 10000], answers: 60000, maxMs: 1500, rememberCalls: 30000 },
-      memory: { pending: 10000, warmOps: 10000, driftOps: 100000, segments: 10, concurrency: 64, maxMs: 120000, pendingReps: 3 },
+      memory: { pending: 10000, warmOps: 20000, driftOps: 100000, segments: 10, concurrency: 64, maxMs: 120000, pendingReps: 3 },
       events: { count: 25000, reps: 3 },
       reconnect: { reps: 3, downMs: 500 },
       watchdogMs: 285_000,

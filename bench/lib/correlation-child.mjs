@@ -125,7 +125,7 @@ async function level(pendingCount, { answers, maxMs }) {
 function memoryCost(memorySize, calls) {
   const correlator = new Correlator({ memorySize });
   let n = 0;
-  for (let i = 0; i < memorySize + 10; i++) correlator.remember(request(n++).info);
+  for (let i = 0; i < 2 * memorySize + 10; i++) correlator.remember(request(n++).info);
   const infos = Array.from({ length: calls }, () => request(n++).info);
   const t0 = performance.now();
   for (const info of infos) correlator.remember(info);

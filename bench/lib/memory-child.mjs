@@ -2,8 +2,9 @@
 //  1. heap with N requests pending: the simulator drops every acknowledgement (fault ack/drop), the
 //     requests wait with a long timeout; heap after gc() minus the heap of the same connection, warmed
 //     up and idle, before they were sent.
-//  2. heap drift over M operations: a fresh connection, warmed up until its correlation memory (the
-//     last 10,000 requests) is full, then M CompleteRecords in segments; heap after gc() after each.
+//  2. heap drift over M operations: a fresh connection, warmed up until its correlation memory is at its
+//     plateau (it keeps the last 10,000 to 20,000 requests: two generations of 10,000), then M
+//     CompleteRecords in segments; heap after gc() after each.
 import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
