@@ -5,7 +5,7 @@
  */
 const assert = require('node:assert/strict');
 const { startSim, until, DEVICE } = require('../helpers');
-const { helper, serverNode, load, watch } = require('../helpers/flow');
+const { helper, serverNode, load, watch, flowHarness } = require('../helpers/flow');
 
 const MB = 'x'.repeat(1024 * 1024);
 const good = { recordHandle: 12, applicationId: 134, campaignName: 'Campaign1', callingList: 'CallingList1', devicePath: DEVICE };
@@ -116,29 +116,16 @@ describe('bad input through real nodes', function () {
 });
 
 describe('bad configuration', () => {
-  let sim;
-  beforeEach(async () => {
-    sim = await startSim();
-    await new Promise((resolve) => {
-      helper.startServer(resolve);
-    });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await new Promise((resolve) => {
-      helper.stopServer(resolve);
-    });
-    await sim.stop();
-  });
+  const h = flowHarness();
 
   for (const baseUrl of ['not a url', 'ftp://gws.example.com', 'http://user:pw@gws.example.com', '']) {
     it(`an invalid baseUrl ${JSON.stringify(baseUrl)} fails each message with the fix, and sends nothing`, async () => {
-      await load([serverNode(sim, { baseUrl }), { id: 'node', type: 'gws-complete-record', server: 'server', wires: [[]] }]);
+      await load([serverNode(h.sim, { baseUrl }), { id: 'node', type: 'gws-complete-record', server: 'server', wires: [[]] }]);
       const seen = watch('node');
       helper.getNode('node').receive({ payload: good });
       await until(() => seen.errors.length === 1);
       assert.match(seen.errors[0].text, /^CompleteRecord not sent: the GWS server node is not usable: The server URL .*(missing|not a valid)/);
-      assert.equal(sim.stats().httpRequests, 0);
+      assert.equal(h.sim.stats().httpRequests, 0);
     });
   }
 });

@@ -12,7 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const WebSocket = require(require.resolve('ws', { paths: [path.dirname(require.resolve('node-red'))] }));
 const { startSim, until, delay, DEVICE } = require('../helpers');
-const { helper, serverNode, credentials, load, watch } = require('../helpers/flow');
+const { helper, serverNode, credentials, load, watch, flowHarness } = require('../helpers/flow');
 
 const PASSWORD = 'Unique-S3cret-P@ssw0rd-7731';
 const root = path.join(__dirname, '..', '..');
@@ -135,24 +135,11 @@ describe('secrets', function () {
   });
 
   describe('over plain HTTP', () => {
-    let sim;
-    beforeEach(async () => {
-      sim = await startSim();
-      await new Promise((resolve) => {
-        helper.startServer(resolve);
-      });
-    });
-    afterEach(async () => {
-      await helper.unload();
-      await new Promise((resolve) => {
-        helper.stopServer(resolve);
-      });
-      await sim.stop();
-    });
+    const h = flowHarness();
 
     it('warns once when Basic auth would go over plain HTTP to a host that is not this machine', async () => {
       // 192.0.2.1 is TEST-NET-1: never routed, so nothing leaves this machine.
-      await load([serverNode(sim, { baseUrl: 'http://192.0.2.1:8090' }), { id: 'node', type: 'gws-complete-record', server: 'server', timeout: '200', wires: [[]] }]);
+      await load([serverNode(h.sim, { baseUrl: 'http://192.0.2.1:8090' }), { id: 'node', type: 'gws-complete-record', server: 'server', timeout: '200', wires: [[]] }]);
       const server = watch('server');
       const node = watch('node');
       for (let i = 0; i < 3; i++) helper.getNode('node').receive({ payload: { recordHandle: i, callingList: 'L' } });
@@ -162,7 +149,7 @@ describe('secrets', function () {
     });
 
     it('does not warn for this machine', async () => {
-      await load([serverNode(sim), { id: 'node', type: 'gws-complete-record', server: 'server', wires: [['out']] }, { id: 'out', type: 'helper' }], credentials());
+      await load([serverNode(h.sim), { id: 'node', type: 'gws-complete-record', server: 'server', wires: [['out']] }, { id: 'out', type: 'helper' }], credentials());
       const server = watch('server');
       const out = new Promise((resolve) => helper.getNode('out').once('input', resolve));
       helper.getNode('node').receive({ payload: { recordHandle: 1, callingList: 'L' } });

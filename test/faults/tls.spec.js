@@ -7,36 +7,23 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startSim, until, dist } = require('../helpers');
-const { helper, ALL, credentials, serverNode, watch } = require('../helpers/flow');
+const { until, dist } = require('../helpers');
+const { helper, ALL, credentials, serverNode, watch, flowHarness } = require('../helpers/flow');
 const { makeCertificates } = require('../helpers/tls');
 
 const tlsNodeModule = require(require.resolve('@node-red/nodes/core/network/05-tls.js', { paths: [path.dirname(require.resolve('node-red', { paths: [process.env.GWS_NODE_RED_FROM || __dirname] }))] }));
 
 describe('TLS through a tls-config node', function () {
   this.timeout(30000);
-  let sim;
   let certs;
   before(() => {
     certs = makeCertificates();
   });
-  beforeEach(async () => {
-    sim = await startSim({ tls: { key: certs.key, cert: certs.cert } });
-    await new Promise((resolve) => {
-      helper.startServer(resolve);
-    });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await new Promise((resolve) => {
-      helper.stopServer(resolve);
-    });
-    await sim.stop();
-  });
+  const h = flowHarness(() => ({ tls: { key: certs.key, cert: certs.cert } }));
 
   async function run(tls) {
     const flow = [
-      serverNode(sim, tls ? { tls: 'tls' } : {}),
+      serverNode(h.sim, tls ? { tls: 'tls' } : {}),
       { id: 'node', type: 'gws-complete-record', server: 'server', timeout: '3000', wires: [['out']] },
       { id: 'out', type: 'helper' },
     ];

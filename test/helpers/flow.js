@@ -6,7 +6,7 @@
  */
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
-const { dist, USER } = require('./index');
+const { dist, USER, startSim } = require('./index');
 
 // GWS_NODE_RED_FROM: a directory whose node_modules hold the Node-RED to test with (the compatibility runs).
 helper.init(require.resolve('node-red', { paths: [process.env.GWS_NODE_RED_FROM || __dirname] }));
@@ -53,4 +53,27 @@ function watch(id) {
   return seen;
 }
 
-module.exports = { helper, nodes, ALL, serverNode, credentials, load, nextMessage, watch };
+/**
+ * The hooks of a flow test: before each test a fresh simulator (options, or a function returning them)
+ * and the test helper's server; after it, the flows unloaded, the server and the simulator stopped.
+ * `harness.sim` is that simulator; a test that replaces it leaves the new one to be stopped.
+ */
+function flowHarness(options = {}) {
+  const harness = { sim: undefined };
+  beforeEach(async () => {
+    harness.sim = await startSim(typeof options === 'function' ? options() : options);
+    await new Promise((resolve) => {
+      helper.startServer(resolve);
+    });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise((resolve) => {
+      helper.stopServer(resolve);
+    });
+    await harness.sim.stop();
+  });
+  return harness;
+}
+
+module.exports = { helper, nodes, ALL, serverNode, credentials, load, nextMessage, watch, flowHarness };

@@ -1,71 +1,58 @@
 'use strict';
 const assert = require('node:assert/strict');
 const { startSim, until, delay, trackResources } = require('../helpers');
-const { helper, serverNode, credentials, load, nextMessage, watch } = require('../helpers/flow');
+const { helper, serverNode, credentials, load, nextMessage, watch, flowHarness } = require('../helpers/flow');
 
 const STATUS = 'node-red-contrib-gws-outbound/gws-server:status.';
 
 describe('gws-server config node', () => {
-  let sim;
-  beforeEach(async () => {
-    sim = await startSim();
-    await new Promise((resolve) => {
-      helper.startServer(resolve);
-    });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await new Promise((resolve) => {
-      helper.stopServer(resolve);
-    });
-    await sim.stop();
-  });
+  const h = flowHarness();
 
   it('does not connect while no node uses it', async () => {
-    await load([serverNode(sim)]);
+    await load([serverNode(h.sim)]);
     await delay(200);
-    assert.equal(sim.stats().httpRequests, 0);
-    assert.equal(sim.stats().cometdClients, 0);
+    assert.equal(h.sim.stats().httpRequests, 0);
+    assert.equal(h.sim.stats().cometdClients, 0);
   });
 
   it('connects when its first node starts and paints every user with the state', async () => {
     await load([
-      serverNode(sim),
+      serverNode(h.sim),
       { id: 'a', type: 'gws-complete-record', server: 'server', wires: [] },
       { id: 'e', type: 'gws-outbound-event', server: 'server', wires: [] },
     ]);
     const a = watch('a');
     const e = watch('e');
-    await until(() => sim.stats().cometdClients === 1, 5000, 'CometD client');
+    await until(() => h.sim.stats().cometdClients === 1, 5000, 'CometD client');
     await until(() => a.statuses.some((s) => s.text === `${STATUS}connected`) && e.statuses.some((s) => s.text === `${STATUS}connected`));
     assert.deepEqual(a.statuses.at(-1), { fill: 'green', shape: 'dot', text: `${STATUS}connected` });
-    assert.equal(sim.stats().cometdClients, 1, 'one shared CometD client');
+    assert.equal(h.sim.stats().cometdClients, 1, 'one shared CometD client');
   });
 
   it('keeps the connection across a redeploy of one node and closes it when the last node is removed', async () => {
     const flow = [
-      serverNode(sim),
+      serverNode(h.sim),
       { id: 'a', type: 'gws-complete-record', server: 'server', wires: [] },
       { id: 'b', type: 'gws-outbound-event', server: 'server', wires: [] },
     ];
     await load(flow);
-    await until(() => sim.stats().cometdClients === 1);
-    const handshakes = sim.stats().httpRequests;
+    await until(() => h.sim.stats().cometdClients === 1);
+    const handshakes = h.sim.stats().httpRequests;
     // A changed node is closed (removed=false) and started again: the shared connection stays.
     await helper.setFlows([...flow.slice(0, 2), { ...flow[2], name: 'changed' }], 'nodes');
     await delay(200);
-    assert.equal(sim.stats().cometdClients, 1);
-    assert.ok(sim.stats().httpRequests - handshakes < 4, 'no new login or handshake');
+    assert.equal(h.sim.stats().cometdClients, 1);
+    assert.ok(h.sim.stats().httpRequests - handshakes < 4, 'no new login or handshake');
     // Removing one of two users keeps it; removing the last closes it.
     await helper.setFlows(flow.slice(0, 2), 'nodes');
     await delay(100);
-    assert.equal(sim.stats().cometdClients, 1);
+    assert.equal(h.sim.stats().cometdClients, 1);
     await helper.setFlows([flow[0]], 'nodes');
-    await until(() => sim.stats().cometdClients === 0 && sim.stats().liveSockets === 0, 3000, 'disconnect on last removal');
+    await until(() => h.sim.stats().cometdClients === 0 && h.sim.stats().liveSockets === 0, 3000, 'disconnect on last removal');
   });
 
   it('shows auth failed on every node and warns once when the credentials are refused', async () => {
-    await load([serverNode(sim), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [] }], credentials('server', { username: 'agent1', password: 'bad' }));
+    await load([serverNode(h.sim), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [] }], credentials('server', { username: 'agent1', password: 'bad' }));
     const a = watch('a');
     const server = watch('server');
     await until(() => a.statuses.some((s) => s.text === `${STATUS}authFailed`), 5000, 'auth failed status');
@@ -78,12 +65,12 @@ describe('gws-server config node', () => {
   });
 
   it('shows unreachable when GWS is down and connected once it is back', async () => {
-    const port = sim.port;
-    await sim.stop();
-    await load([serverNode(sim), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [] }]);
+    const port = h.sim.port;
+    await h.sim.stop();
+    await load([serverNode(h.sim), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [] }]);
     const a = watch('a');
     await until(() => a.statuses.some((s) => s.text === `${STATUS}unreachable`), 5000, 'unreachable status');
-    sim = await startSim({ port });
+    h.sim = await startSim({ port });
     await until(() => a.statuses.at(-1).text === `${STATUS}connected`, 8000, 'connected again');
   });
 
@@ -93,16 +80,16 @@ describe('gws-server config node', () => {
       [{ baseUrl: 'gws.example.com:8090' }, /not a valid http:\/\/ or https:\/\/ URL/],
     ];
     for (const [extra, pattern] of cases) {
-      await load([serverNode(sim, extra), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [['out']] }, { id: 'out', type: 'helper' }]);
+      await load([serverNode(h.sim, extra), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [['out']] }, { id: 'out', type: 'helper' }]);
       const a = watch('a');
       helper.getNode('a').receive({ payload: { recordHandle: 1, callingList: 'L' } });
       await until(() => a.errors.length === 1);
       assert.match(a.errors[0].text, /^CompleteRecord not sent: the GWS server node is not usable: /);
       assert.match(a.errors[0].text, pattern);
-      assert.equal(sim.stats().httpRequests, 0);
+      assert.equal(h.sim.stats().httpRequests, 0);
       await helper.unload();
     }
-    await load([serverNode(sim), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [] }], {});
+    await load([serverNode(h.sim), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [] }], {});
     const a = watch('a');
     helper.getNode('a').receive({ payload: { recordHandle: 1, callingList: 'L' } });
     await until(() => a.errors.length === 1);
@@ -110,9 +97,9 @@ describe('gws-server config node', () => {
   });
 
   it('takes the base URL from ${ENV}', async () => {
-    process.env.GWS_TEST_URL = sim.url;
+    process.env.GWS_TEST_URL = h.sim.url;
     try {
-      await load([serverNode(sim, { baseUrl: '${GWS_TEST_URL}' }), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [['out']] }, { id: 'out', type: 'helper' }]);
+      await load([serverNode(h.sim, { baseUrl: '${GWS_TEST_URL}' }), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [['out']] }, { id: 'out', type: 'helper' }]);
       const out = nextMessage('out');
       helper.getNode('a').receive({ payload: { recordHandle: 1, callingList: 'L' } });
       assert.equal((await out).topic, 'RecordProcessedAcknowledge');
@@ -136,43 +123,43 @@ describe('gws-server config node', () => {
 
   it('closes within a second and leaves no socket, timer or CometD client behind', async () => {
     const tracker = trackResources();
-    await load([serverNode(sim), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [['out']] }, { id: 'out', type: 'helper' }]);
+    await load([serverNode(h.sim), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [['out']] }, { id: 'out', type: 'helper' }]);
     const out = nextMessage('out');
     helper.getNode('a').receive({ payload: { recordHandle: 1, callingList: 'L' } });
     await out;
     const started = Date.now();
     await helper.unload();
     assert.ok(Date.now() - started < 1000, `close took ${Date.now() - started} ms`);
-    await until(() => sim.stats().liveSockets === 0 && sim.stats().cometdClients === 0, 2000, 'server side released');
+    await until(() => h.sim.stats().liveSockets === 0 && h.sim.stats().cometdClients === 0, 2000, 'server side released');
     await delay(20);
     assert.deepEqual(tracker.stop().map((r) => `${r.type}\n${r.stack}`), []);
   });
 
   describe('Test connection (admin endpoint)', () => {
-    beforeEach(() => load([serverNode(sim)]));
+    beforeEach(() => load([serverNode(h.sim)]));
     const test = (body) => helper.request().post('/gws-server/test').send(body).expect(200).then((r) => r.body);
 
     it('logs in and names the user', async () => {
-      assert.deepEqual(await test({ baseUrl: sim.url, username: 'agent1', password: 'agent1' }), { ok: true, message: 'Connected as Demo Agent (agent1)' });
+      assert.deepEqual(await test({ baseUrl: h.sim.url, username: 'agent1', password: 'agent1' }), { ok: true, message: 'Connected as Demo Agent (agent1)' });
     });
 
     it('uses the stored password when the dialog shows the placeholder', async () => {
-      const answer = await test({ id: 'server', baseUrl: sim.url, username: 'agent1', password: '__PWRD__' });
+      const answer = await test({ id: 'server', baseUrl: h.sim.url, username: 'agent1', password: '__PWRD__' });
       assert.equal(answer.ok, true);
     });
 
     it('says why it failed', async () => {
-      const refused = await test({ baseUrl: sim.url, username: 'agent1', password: 'wrong' });
+      const refused = await test({ baseUrl: h.sim.url, username: 'agent1', password: 'wrong' });
       assert.equal(refused.ok, false);
       assert.equal(refused.code, 'authFailed');
       assert.match(refused.message, /refused the credentials/);
-      const port = sim.port;
-      await sim.stop();
+      const port = h.sim.port;
+      await h.sim.stop();
       const down = await test({ baseUrl: `http://127.0.0.1:${port}`, username: 'agent1', password: 'agent1' });
       assert.equal(down.code, 'unreachable');
-      sim = await startSim();
+      h.sim = await startSim();
       assert.equal((await test({ baseUrl: 'nonsense', username: 'a', password: 'b' })).code, 'baseUrlInvalid');
-      assert.equal((await test({ baseUrl: sim.url, username: '', password: '' })).code, 'usernameMissing');
+      assert.equal((await test({ baseUrl: h.sim.url, username: '', password: '' })).code, 'usernameMissing');
     });
   });
 });
