@@ -156,20 +156,23 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
     // signal itself cancels the wait for the connection or the POST.
     const onAbort = () => this.correlator.fail(referenceId, this.#closedError(request));
     signal?.addEventListener('abort', onAbort, { once: true });
+    let posting = false;
     try {
       this.start();
       await this.#whenReady(started + timeoutMs, timeoutMs, signal, operationName);
+      // The POST gets what is left of the request's timeout: if that runs out, the request's timeout did.
       const remaining = Math.max(1, Math.round(started + timeoutMs - performance.now()));
+      posting = true;
       const accepted = await this.session.postJson(request.path, request.body, {
         operation: operationName,
         timeoutMs: remaining,
         signal,
       });
+      posting = false;
       if (answer === undefined) return { request, accepted, elapsedMs: performance.now() - started };
       return { request, accepted, answer: await answer, elapsedMs: performance.now() - started };
     } catch (thrown) {
-      const deadlinePassed = performance.now() >= started + timeoutMs - 1;
-      const error = this.#asOperationError(thrown, request, signal?.aborted === true, deadlinePassed ? { timeoutMs, waitForAck } : undefined);
+      const error = this.#asOperationError(thrown, request, signal?.aborted === true, posting ? { timeoutMs, waitForAck } : undefined);
       if (waitForAck) this.correlator.fail(referenceId, error);
       throw error;
     } finally {
@@ -183,8 +186,8 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /**
-   * The error a caller sees. When the request's own timeout ran out while the HTTP request was under way,
-   * it is told as that timeout (with the configured value), not as a slow HTTP answer.
+   * The error a caller sees. When the request's own timeout ran out while the POST was under way, it is
+   * told as that timeout (with the configured value), not as a slow HTTP answer.
    */
   #asOperationError(thrown: unknown, request: PreparedRequest, abortedByCaller: boolean, expired?: { timeoutMs: number; waitForAck: boolean }): GwsError {
     const { operationName, referenceId } = request;

@@ -46,10 +46,10 @@ function collect(...ids) {
  * Records, per `_msgid`, what node `id` did with each input message: how often it sent it and how it
  * ended it (`done()` / `done(err)`). It wraps the methods on the node instance, so it keeps counting
  * while the node closes (helper.unload() restores the test helper's own spies before closing nodes).
+ * `byId` may be shared by several node instances (one per redeploy) to count across them.
  */
-function track(id) {
+function track(id, byId = new Map()) {
   const node = helper.getNode(id);
-  const byId = new Map();
   const entry = (msgid) => {
     if (!byId.has(msgid)) byId.set(msgid, { sent: 0, done: 0, errors: [] });
     return byId.get(msgid);
@@ -75,9 +75,9 @@ function track(id) {
   };
 }
 
-/** Resolves when the server node's shared connection is up (subscriptions confirmed). */
+/** True while the server node's shared connection has its subscriptions confirmed. */
 function isConnected() {
-  return helper.getNode('server').connectionState.status === 'connected';
+  return helper.getNode('server')?.connectionState?.status === 'connected';
 }
 
 module.exports = { TAB, STATUS, onTab, actionFlow, collect, track, isConnected, readSeed };

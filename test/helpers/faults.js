@@ -7,19 +7,8 @@
  */
 const assert = require('node:assert/strict');
 const { helper, serverNode } = require('./flow');
+const { onTab, isConnected, track } = require('./actions');
 const { until, delay, completeParams, chainParams } = require('./index');
-
-const TAB = 'faults';
-
-/** Puts every flow node on one tab (Catch nodes need one); the gws-server config node stays global. */
-function onTab(nodes) {
-  return [{ id: TAB, type: 'tab', label: 'faults' }, ...nodes.map((n) => (n.type === 'gws-server' ? n : { z: TAB, ...n }))];
-}
-
-/** True while the server node's shared connection has its subscriptions confirmed. */
-function isConnected() {
-  return helper.getNode('server')?.connectionState?.status === 'connected';
-}
 
 const COMPLETE = 'gws-complete-record';
 const CHAINED = 'gws-get-chained-record';
@@ -351,24 +340,7 @@ module.exports = {
  * `_complete`, so it keeps counting while the node closes, when a Catch node may already be gone.
  */
 function trackEndings(nodeId, into) {
-  const node = helper.getNode(nodeId);
-  const entry = (msgid) => {
-    if (!into.has(msgid)) into.set(msgid, { sent: 0, done: 0, errors: [] });
-    return into.get(msgid);
-  };
-  const send = node.send;
-  node.send = function (msg, ...rest) {
-    for (const m of Array.isArray(msg) ? msg.flat() : [msg]) if (m) entry(m._msgid).sent++;
-    return send.call(this, msg, ...rest);
-  };
-  const complete = node._complete;
-  node._complete = function (msg, error) {
-    const e = entry(msg._msgid);
-    if (error) e.errors.push(String(error));
-    else e.done++;
-    return complete.call(this, msg, error);
-  };
-  return node;
+  return track(nodeId, into).node;
 }
 
 /** Listener counts per event name of an EventEmitter (process, RED.events). */
