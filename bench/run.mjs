@@ -538,6 +538,10 @@ if (failures.length > 0) {
   log(`${failures.length} failure(s):\n  - ${failures.join('\n  - ')}`);
   exitCode = 1;
 }
-if (quick && !flag('--keep') && exitCode === 0) rmSync(scratch, { recursive: true, force: true });
+if (quick && !flag('--keep') && exitCode === 0) {
+  rmSync(scratch, { recursive: true, force: true });
+  // A quick run's report was printed above; its temporary directory goes too unless --out named one.
+  if (!option('--out')) rmSync(outDir, { recursive: true, force: true });
+}
 log(`done in ${results.meta.durationSeconds.toFixed(1)} s, exit ${exitCode}`);
 process.exit(exitCode);

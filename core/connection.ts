@@ -172,7 +172,7 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
       if (answer === undefined) return { request, accepted, elapsedMs: performance.now() - started };
       return { request, accepted, answer: await answer, elapsedMs: performance.now() - started };
     } catch (thrown) {
-      const error = this.#asOperationError(thrown, request, signal?.aborted === true, posting ? { timeoutMs, waitForAck } : undefined);
+      const error = this.#asOperationError(thrown, request, signal?.aborted === true, posting ? { timeoutMs } : undefined);
       if (waitForAck) this.correlator.fail(referenceId, error);
       throw error;
     } finally {
@@ -189,13 +189,10 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
    * The error a caller sees. When the request's own timeout ran out while the POST was under way, it is
    * told as that timeout (with the configured value), not as a slow HTTP answer.
    */
-  #asOperationError(thrown: unknown, request: PreparedRequest, abortedByCaller: boolean, expired?: { timeoutMs: number; waitForAck: boolean }): GwsError {
+  #asOperationError(thrown: unknown, request: PreparedRequest, abortedByCaller: boolean, expired?: { timeoutMs: number }): GwsError {
     const { operationName, referenceId } = request;
     if (expired && thrown instanceof GwsError && thrown.code === 'requestTimeout') {
-      const expected = request.expect.kind === 'ack' ? request.expect.notificationType : request.expect.endType;
-      return expired.waitForAck
-        ? new GwsError('timeout', { operation: operationName, expected, timeout: expired.timeoutMs, referenceId }, { referenceId, reason: 'timeout' })
-        : new GwsError('requestTimeout', { operation: operationName, timeout: expired.timeoutMs }, { referenceId, reason: 'timeout' });
+      return new GwsError('postTimeout', { operation: operationName, timeout: expired.timeoutMs, referenceId }, { referenceId, reason: 'timeout' });
     }
     if (abortedByCaller || thrown instanceof RequestAbortedError) return this.#closedError(request);
     if (thrown instanceof GwsError) {

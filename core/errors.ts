@@ -8,7 +8,9 @@ export const ERROR_TEXTS = {
   missing: '__operation__ not sent: __param__ is missing (set it on the node or in msg.payload.__param__)',
   missingWithDefault:
     '__operation__ not sent: __param__ is missing (set it on the node, in msg.payload.__param__ or as a default on the server node)',
-  notInteger: '__operation__ not sent: __param__ must be a non-negative integer (a number or a string of digits), got __value__',
+  notInteger: '__operation__ not sent: __param__ must be a non-negative integer (a number or a string of up to 15 digits), got __value__',
+  propertyEmpty: '__operation__ not sent: __param__ is missing: the node reads it from __source__, which gave nothing',
+  dotRecordHandle: '__operation__ not sent: recordHandle must not be . or .. (in the URL they would address another resource)',
   notText: '__operation__ not sent: __param__ must be text, got __value__',
   tooLong: '__operation__ not sent: __param__ is too long (__length__ characters, at most __max__)',
   badRecordHandle:
@@ -35,6 +37,7 @@ export const ERROR_TEXTS = {
   badAnswer: '__operation__ failed: GWS answered HTTP __httpStatus__ with a body that is not JSON (__detail__)',
   errorNotification: '__operation__ failed: GWS answered __notificationType__ (referenceId __referenceId__): __detail__',
   timeout: '__operation__ timed out: no __expected__ within __timeout__ ms (referenceId __referenceId__)',
+  postTimeout: '__operation__ timed out: GWS did not answer the request within __timeout__ ms (referenceId __referenceId__)',
   closed: '__operation__ failed: node closed before the answer arrived (referenceId __referenceId__)',
   unexpected: '__operation__ failed unexpectedly: __detail__ (this is a fault of the node; please report it)',
   connectionClosed: '__operation__ failed: the connection to GWS was closed before the answer arrived (referenceId __referenceId__)',

@@ -128,7 +128,7 @@ function readRecordHandle(value: unknown, fail: Fail): string | number {
   }
   if (typeof value !== 'string' || value.trim() === '') return fail('badRecordHandle', 'recordHandle', { value: showValue(value) });
   // "." and ".." would be folded away by URL normalisation, even percent-encoded.
-  if (value === '.' || value === '..') return fail('badRecordHandle', 'recordHandle', { value: showValue(value) });
+  if (value === '.' || value === '..') return fail('dotRecordHandle', 'recordHandle');
   if (value.length > LIMITS.recordHandle) return fail('tooLong', 'recordHandle', { length: value.length, max: LIMITS.recordHandle });
   if (CONTROL.test(value)) return fail('controlCharacters', 'recordHandle');
   return value;

@@ -5,8 +5,8 @@
 import type { Node, NodeAPI } from 'node-red';
 import type { ConnectionState, TaggedNotification } from '../core/connection.js';
 import { isUserEvent } from '../core/notifications.js';
-import { channelsOf, topicOf, typesOf } from './lib/event-filter.js';
-import { shared, translator } from './lib/i18n.js';
+import { CHANNEL_SETTINGS, CORRELATED_SETTINGS, channelsOf, topicOf, typesOf } from './lib/event-filter.js';
+import { qualified, shared, translator } from './lib/i18n.js';
 import { connectionStatus, failureStatus } from './lib/status.js';
 import type { CorrelatedFilter, EventNodeDef, EventOutputMessage, GwsServerNode, ServerUser } from './lib/types.js';
 
@@ -20,6 +20,9 @@ export = function register(RED: NodeAPI): void {
     const channels = channelsOf(def.channel);
     const types = typesOf(def.notificationTypes);
     const correlated: CorrelatedFilter = def.correlated === 'only' || def.correlated === 'none' ? def.correlated : 'all';
+    // Settings made outside the editor (Admin API, hand-edited flows) may hold anything: say what is used.
+    if (!CHANNEL_SETTINGS.includes(String(def.channel ?? ''))) node.warn(t(qualified('gws-outbound-event', 'gws-outbound-event.warnings.badChannel'), { value: JSON.stringify(def.channel) }));
+    if (!CORRELATED_SETTINGS.includes(String(def.correlated ?? ''))) node.warn(t(qualified('gws-outbound-event', 'gws-outbound-event.warnings.badCorrelated'), { value: JSON.stringify(def.correlated) }));
 
     const user: ServerUser = {
       id: node.id,

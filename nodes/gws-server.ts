@@ -250,11 +250,13 @@ async function testConnection(RED: NodeAPI, t: Translate, body: TestRequestBody)
     password: body.password === '__PWRD__' || body.password === undefined ? stored?.password ?? '' : body.password,
   };
   const useSimulator = body.useSimulator === true || body.useSimulator === 'true';
+  // The dialog sends the URL as typed: resolve ${ENV_VAR} as the runtime does for the deployed node.
+  const baseUrl = String(body.baseUrl ?? '').replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => process.env[name] ?? '');
   if (!useSimulator) {
-    const problem = checkConfig(t, body.baseUrl, credentials, false);
+    const problem = checkConfig(t, baseUrl, credentials, false);
     if (problem) return { ok: false, ...problem };
   }
-  const target = await resolveTarget(useSimulator, body.baseUrl, credentials);
+  const target = await resolveTarget(useSimulator, baseUrl, credentials);
   try {
     const { baseUrl, username, password } = target;
     const session = new GwsSession({ baseUrl, username, password, tls: tlsOptions(RED, body.tls), maxSockets: 1 });

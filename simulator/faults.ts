@@ -21,14 +21,42 @@ export type FaultRule =
 
 export type FaultKind = FaultRule['kind'];
 
+const ACK_MODES = ['drop', 'duplicate', 'late', 'error', 'malformed', 'incomplete'];
+
+function checkRule(rule: FaultRule): void {
+  if (!rule || typeof rule !== 'object') throw new TypeError('a fault rule must be an object');
+  const number = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  if (rule.count !== undefined && !(number(rule.count) && rule.count >= 1)) throw new TypeError('count must be a number of at least 1');
+  if (rule.probability !== undefined && !(number(rule.probability) && rule.probability <= 1)) throw new TypeError('probability must be between 0 and 1');
+  switch (rule.kind) {
+    case 'latency':
+      if (!number(rule.ms)) throw new TypeError('a latency rule needs ms');
+      return;
+    case 'status':
+      if (!Number.isInteger(rule.statusCode)) throw new TypeError('a status rule needs an integer statusCode');
+      return;
+    case 'reset':
+    case 'loseLongPoll':
+      return;
+    case 'ack':
+      if (!ACK_MODES.includes(rule.mode)) throw new TypeError(`an ack rule needs a mode: ${ACK_MODES.join(', ')}`);
+      return;
+    case 'userEvent':
+      if (rule.mode !== 'drop' && rule.mode !== 'delay') throw new TypeError('a userEvent rule needs a mode: drop or delay');
+      return;
+    default:
+      throw new TypeError(`unknown fault kind ${JSON.stringify((rule as { kind?: unknown }).kind)}: latency, status, reset, ack, userEvent or loseLongPoll`);
+  }
+}
+
 export class FaultSet {
   #rules: FaultRule[] = [];
 
+  /** Adds rules after checking all of them: a rule with an unknown kind or a missing field is refused. */
   add(rules: FaultRule | FaultRule[]): void {
-    for (const rule of Array.isArray(rules) ? rules : [rules]) {
-      if (!rule || typeof rule !== 'object' || typeof rule.kind !== 'string') throw new TypeError('a fault rule needs a kind');
-      this.#rules.push({ ...rule });
-    }
+    const list = Array.isArray(rules) ? rules : [rules];
+    for (const rule of list) checkRule(rule);
+    for (const rule of list) this.#rules.push({ ...rule });
   }
 
   clear(): void {

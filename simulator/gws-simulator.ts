@@ -227,7 +227,7 @@ export class GwsSimulator {
     return [...this.#sessions.values()].flatMap((session) => [session.id, session.csrfToken]);
   }
 
-  /** The last outbound operation requests received (method, path, user, body). */
+  /** The last requests to /api/v2/me/outbound-records (method, path, user, body), also those that address no record. */
   requests(): RecordedRequest[] {
     return this.#recorded.map((entry) => ({ ...entry }));
   }
@@ -282,6 +282,11 @@ export class GwsSimulator {
     await closed;
   }
 
+  #record(request: RecordedRequest): void {
+    this.#recorded.push(request);
+    if (this.#recorded.length > MAX_RECORDED) this.#recorded.shift();
+  }
+
   #later(fn: () => void, ms: number): void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
@@ -327,10 +332,11 @@ export class GwsSimulator {
       return;
     }
 
-    const prefix = '/api/v2/me/outbound-records/';
-    if (path.startsWith(prefix) && req.method === 'POST') {
-      const segment = path.slice(prefix.length);
+    const prefix = '/api/v2/me/outbound-records';
+    if ((path === prefix || path.startsWith(`${prefix}/`)) && req.method === 'POST') {
+      const segment = path.slice(prefix.length + 1);
       if (segment === '' || segment.includes('/')) {
+        this.#record({ method: 'POST', path: req.url ?? '', user, at: Date.now() });
         json(res, 404, { statusCode: 6, statusMessage: 'Resource not found' });
         req.resume();
         return;
@@ -369,8 +375,7 @@ export class GwsSimulator {
       return;
     }
     const operationName = typeof (body as { operationName?: unknown })?.operationName === 'string' ? (body as { operationName: string }).operationName : undefined;
-    this.#recorded.push({ method: 'POST', path: req.url ?? '', user, body, at: Date.now() });
-    if (this.#recorded.length > MAX_RECORDED) this.#recorded.shift();
+    this.#record({ method: 'POST', path: req.url ?? '', user, body, at: Date.now() });
 
     if (this.config.csrf && !this.#csrfValid(req, session)) {
       this.#stats.csrfRejections++;
@@ -529,6 +534,9 @@ export class GwsSimulator {
           return json(res, 200, this.config);
         case 'POST /sim/push': {
           const user = String(body.user ?? DEMO_USER);
+          if (body.notificationType !== 'PreviewRecord' && (body.data === null || typeof body.data !== 'object')) {
+            return json(res, 400, { error: 'push needs {"notificationType":"PreviewRecord"} or a data object (and a channel)' });
+          }
           const reached = body.notificationType === 'PreviewRecord'
             ? this.pushPreviewRecord(user, (body.record as Record<string, unknown>) ?? {})
             : this.push(user, [{ channel: String(body.channel ?? OUTBOUND), data: body.data as Record<string, unknown> }]);

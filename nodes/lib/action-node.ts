@@ -4,9 +4,9 @@
  * connection, and end every input message exactly once: one output message or one `done(err)`.
  */
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
-import type { ConnectionState, OperationResult } from '../../core/connection.js';
+import type { ConnectionState, GwsConnection, OperationResult } from '../../core/connection.js';
 import { GwsError } from '../../core/errors.js';
-import { isUnset, OPERATIONS, PARAMS_WITH_DEFAULT, type OperationInput, type ParamName } from '../../core/operations.js';
+import { isUnset, OPERATIONS, PARAMS_WITH_DEFAULT, type OperationInput, type ParamName, type PreparedRequest } from '../../core/operations.js';
 import type { OperationName } from '../../core/wire-types.js';
 import { NodeError } from './errors.js';
 import { shared, translator } from './i18n.js';
@@ -83,8 +83,11 @@ export function actionNode(type: string, operationName: OperationName) {
       if (server) server.register(user);
       else paint();
 
-      /** Rule 1 and the contract: the property, else msg.payload.<name>, else the server default. */
-      async function resolveInput(msg: NodeMessageInFlow): Promise<OperationInput> {
+      /**
+       * Rule 1 and the contract: the property, else msg.payload.<name>, else the server default. `empty`
+       * collects the parameters whose property is set but gave nothing, to say so if one is then missing.
+       */
+      async function resolveInput(msg: NodeMessageInFlow, empty: Map<ParamName, string>): Promise<OperationInput> {
         const payload = isPlainObject(msg.payload) ? msg.payload : undefined;
         const input: OperationInput = {};
         for (const param of params) {
@@ -96,6 +99,7 @@ export function actionNode(type: string, operationName: OperationName) {
             } catch (error) {
               throw new GwsError('badExpression', { operation: operationName, param, detail: (error as Error).message }, { statusCode: 1, reason: 'invalid' });
             }
+            if (isUnset(value)) empty.set(param, describeSource(property));
           } else if (payload && Object.hasOwn(payload, param)) {
             value = payload[param];
           }
@@ -147,9 +151,10 @@ export function actionNode(type: string, operationName: OperationName) {
           if (server.configError) {
             throw new GwsError('badConfig', { operation: operationName, detail: server.configError }, { statusCode: 1, reason: 'badConfig' });
           }
-          input = await resolveInput(msg);
+          const empty = new Map<ParamName, string>();
+          input = await resolveInput(msg, empty);
           const conn = await server.connect();
-          const request = conn.prepare(operationName, input);
+          const request = prepare(conn, input, empty);
           entry.referenceId = request.referenceId;
           out.gws = {
             operationName,
@@ -173,7 +178,13 @@ export function actionNode(type: string, operationName: OperationName) {
       node.on('close', (removed: boolean, done: () => void) => {
         closing = true;
         clearTimeout(paintTimer);
-        // Rule 11: every message still waiting ends now, once, with "closed before the answer".
+        // Rule 11: every message still waiting ends now, once, with "closed before the answer". On a full
+        // deploy the Catch nodes of the old flow are already stopped, so the errors are also logged, once.
+        const waiting = [...inFlight].map((entry) => entry.referenceId ?? '-');
+        if (waiting.length > 0) {
+          const shown = waiting.slice(0, 10).join(', ') + (waiting.length > 10 ? ', …' : '');
+          node.warn(t(shared('warnings.closedWhileWaiting'), { count: waiting.length, referenceIds: shown }));
+        }
         for (const entry of [...inFlight]) {
           const error = entry.referenceId
             ? new GwsError('closed', { operation: operationName, referenceId: entry.referenceId }, { referenceId: entry.referenceId, reason: 'rejected' })
@@ -189,7 +200,36 @@ export function actionNode(type: string, operationName: OperationName) {
     }
 
     RED.nodes.registerType(type, ActionNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+
+    /** The request, or the error that names the field; a field whose set property gave nothing says where it looked. */
+    function prepare(conn: GwsConnection, input: OperationInput, empty: Map<ParamName, string>): PreparedRequest {
+      try {
+        return conn.prepare(operationName, input);
+      } catch (error) {
+        const param = error instanceof GwsError ? (error.params.param as ParamName | undefined) : undefined;
+        if (param && empty.has(param) && (error as GwsError).code.startsWith('missing')) {
+          throw new GwsError('propertyEmpty', { operation: operationName, param, source: empty.get(param) as string }, { statusCode: 1, reason: 'invalid' });
+        }
+        throw error;
+      }
+    }
   };
+}
+
+/** Where a property reads its value, as a user wrote it. */
+function describeSource(property: TypedProperty): string {
+  switch (property.type) {
+    case 'msg':
+    case 'flow':
+    case 'global':
+      return `${property.type}.${property.value}`;
+    case 'env':
+      return `\${${property.value}}`;
+    case 'jsonata':
+      return `JSONata ${property.value}`;
+    default:
+      return property.value;
+  }
 }
 
 function errorInfo(error: GwsError): Partial<GwsMessageInfo> {

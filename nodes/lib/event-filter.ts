@@ -16,7 +16,11 @@ export function typesOf(value: unknown): Set<string> | undefined {
 }
 
 export function topicOf(data: Record<string, unknown>): string {
-  if (typeof data.notificationType === 'string' && data.notificationType !== '') return data.notificationType;
+  const type = data.notificationType;
+  if ((typeof type === 'string' && type !== '') || typeof type === 'number') return String(type);
   if (typeof data.messageType === 'string') return data.messageType;
   return '';
 }
+
+export const CHANNEL_SETTINGS = ['', '/v2/me/outbound', '/me/internal', 'both', '/v2/me/*'];
+export const CORRELATED_SETTINGS = ['', 'all', 'only', 'none'];

@@ -24,7 +24,7 @@ const OP = '(CompleteRecord|GetChainedRecord)';
 /** The answer did not come over CometD within the node's timeout. */
 const ACK_TIMEOUT = { text: new RegExp(`^${OP} timed out: no (RecordProcessedAcknowledge|ChainedRecordsDataEnd) within \\d+ ms \\(referenceId [0-9a-f-]{36}\\)$`), check: (e) => e.statusCode === 0 && /^[0-9a-f-]{36}$/.test(e.referenceId) };
 /** The POST itself outlived the node's timeout: told as that timeout, with no statusCode (GWS never answered). */
-const POST_TIMEOUT = { text: ACK_TIMEOUT.text, check: (e) => e.statusCode === undefined && e.httpStatus === undefined && /^[0-9a-f-]{36}$/.test(e.referenceId) };
+const POST_TIMEOUT = { text: new RegExp(`^${OP} timed out: GWS did not answer the request within \\d+ ms \\(referenceId [0-9a-f-]{36}\\)$`), check: (e) => e.statusCode === undefined && e.httpStatus === undefined && /^[0-9a-f-]{36}$/.test(e.referenceId) };
 /** The connection to GWS broke (reset, refused while it restarts). */
 const UNREACHABLE = { text: new RegExp(`^${OP} failed: GWS at http://127\\.0\\.0\\.1:\\d+ is unreachable \\(.+\\)$`), check: (e) => e.httpStatus === undefined };
 /** The CometD subscription was not (yet again) confirmed within the node's timeout, so nothing was POSTed. */

@@ -51,7 +51,7 @@ const HEAP_BOUND = 1024 * 1024;
 const OP = '(CompleteRecord|GetChainedRecord)';
 const ACK_TIMEOUT = { text: new RegExp(`^${OP} timed out: no (RecordProcessedAcknowledge|ChainedRecordsDataEnd) within ${TIMEOUT_MS} ms \\(referenceId [0-9a-f-]{36}\\)$`), check: (e) => e.statusCode === 0 };
 /** The POST itself outlived the node's timeout: told as that timeout, with no statusCode (GWS never answered). */
-const POST_TIMEOUT = { text: ACK_TIMEOUT.text, check: (e) => e.statusCode === undefined };
+const POST_TIMEOUT = { text: new RegExp(`^${OP} timed out: GWS did not answer the request within \\d+ ms \\(referenceId [0-9a-f-]{36}\\)$`), check: (e) => e.statusCode === undefined };
 const UNREACHABLE = { text: new RegExp(`^${OP} failed: GWS at http://127\\.0\\.0\\.1:\\d+ is unreachable \\(.+\\)$`) };
 const REJECTED_4 = { text: new RegExp(`^${OP} rejected by GWS: statusCode 4 \\(internal error\\): Injected statusCode 4$`), check: (e) => e.statusCode === 4 && e.httpStatus === 503 };
 const NO_CONNECTION = { text: new RegExp(`^${OP} not sent: no connection to GWS within \\d+ ms \\(.+\\)$`) };

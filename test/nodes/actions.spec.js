@@ -422,7 +422,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
           { id: 'fromStr', type, server: 'server', applicationId: '12a', applicationIdType: 'str', wires: [['out']] },
           { id: 'fromNum', type, server: 'server', applicationId: '-3', applicationIdType: 'num', wires: [['out']] },
         ] }));
-        const text = (shown) => `${operationName} not sent: applicationId must be a non-negative integer (a number or a string of digits), got ${shown}`;
+        const text = (shown) => `${operationName} not sent: applicationId must be a non-negative integer (a number or a string of up to 15 digits), got ${shown}`;
         for (const [value, shown] of [['12a', '"12a"'], [1.5, '1.5'], ['-3', '"-3"'], [-3, '-3'], [true, 'true']]) {
           const caught = await expectError(seen, { payload: paramsFor(type, { applicationId: value }) });
           assert.equal(caught.error.message, text(shown));
@@ -827,6 +827,40 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       }));
       await expectOutput(seen, { payload: completeParams({ devicePath: undefined }) });
       assert.equal(sim.requests().at(-1).body.devicePath, '/devices/server-default');
+    });
+
+    it('says where a set property looked when it gave nothing', async () => {
+      const seen = await start(actionFlow(sim, { node: { recordHandle: 'nothere', recordHandleType: 'msg' } }));
+      const caught = await expectError(seen, { payload: completeParams({ recordHandle: 12 }) });
+      assert.equal(caught.error.message, 'CompleteRecord not sent: recordHandle is missing: the node reads it from msg.nothere, which gave nothing');
+      assert.equal(caught.gws.statusCode, 1);
+      assert.deepEqual(sim.requests(), []);
+    });
+
+    it('tells a POST cut off by the node timeout as that timeout', async () => {
+      const seen = await start(actionFlow(sim, { node: { timeout: '200' } }));
+      sim.faults.add({ kind: 'latency', ms: 600, count: 1, operation: 'CompleteRecord' });
+      const caught = await expectError(seen, { payload: completeParams({ referenceId: 'slow-post' }) });
+      assert.equal(caught.error.message, 'CompleteRecord timed out: GWS did not answer the request within 200 ms (referenceId slow-post)');
+      assert.equal(caught.gws.statusCode, undefined, 'GWS never answered');
+      assert.equal(caught.gws.referenceId, 'slow-post');
+    });
+
+    it('also logs the messages a closing node ended, once (the Catch nodes of a full deploy are gone)', async () => {
+      const flow = actionFlow(sim);
+      const seen = await start(flow);
+      const warnings = watch('a').warnings;
+      sim.faults.add({ kind: 'ack', mode: 'drop', count: 2 });
+      helper.getNode('a').receive({ payload: completeParams({ referenceId: 'wait-1' }) });
+      helper.getNode('a').receive({ payload: completeParams({ referenceId: 'wait-2' }) });
+      await until(() => sim.requests().length === 2, 3000, 'both sent');
+      await delay(50);
+      await helper.setFlows(flow.filter((n) => n.id !== 'a'), 'nodes');
+      await until(() => seen.caught.length === 2, 3000, 'both ended');
+      await delay(20);
+      assert.deepEqual(warnings.filter((w) => /still waiting/.test(w)), [
+        '2 messages were still waiting for their answer when the node closed; each ended with "node closed before the answer arrived" (referenceIds wait-1, wait-2)',
+      ]);
     });
 
     it('keeps the caller\'s referenceId in msg.gws when the request was not sent', async () => {

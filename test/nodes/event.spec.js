@@ -173,6 +173,19 @@ describe('gws-outbound-event node', function () {
   });
 
   describe('filters', () => {
+    it('warns about a channel or correlated setting it does not know, and says what it uses', async () => {
+      await load([serverNode(sim), ...eventNode('odd', { channel: '/foo', correlated: 'xyz' }), ...eventNode('fine', { channel: 'both', correlated: 'only' })]);
+      await connected('odd', 'fine');
+      // The warnings come from the constructors, so they are read from the runtime log.
+      const log = helper.log();
+      const warned = (id) => log.args.map(([entry]) => entry).filter((entry) => entry && entry.level === log.WARN && entry.id === id).map((entry) => String(entry.msg));
+      assert.deepEqual(warned('odd'), [
+        'channel "/foo" is not /v2/me/outbound, /me/internal or both: using /v2/me/outbound',
+        'correlated "xyz" is not all, only or none: using all',
+      ]);
+      assert.deepEqual(warned('fine'), []);
+    });
+
     it('channel: /v2/me/outbound by default, /me/internal, both, and /v2/me/* as both', async () => {
       // Ids must not equal a property value ('both', 'all'): Node-RED would read that value as a reference to the node.
       const channels = { chDef: undefined, chOut: '/v2/me/outbound', chInt: '/me/internal', chBoth: 'both', chWild: '/v2/me/*' };

@@ -143,6 +143,15 @@ describe('gws-server config node', () => {
       assert.deepEqual(await test({ baseUrl: h.sim.url, username: 'agent1', password: 'agent1' }), { ok: true, message: 'Connected as Demo Agent (agent1)' });
     });
 
+    it('resolves ${ENV_VAR} in the URL as the runtime does', async () => {
+      process.env.GWS_TEST_CONNECTION_URL = h.sim.url;
+      try {
+        assert.equal((await test({ baseUrl: '${GWS_TEST_CONNECTION_URL}', username: 'agent1', password: 'agent1' })).ok, true);
+      } finally {
+        delete process.env.GWS_TEST_CONNECTION_URL;
+      }
+    });
+
     it('uses the stored password when the dialog shows the placeholder', async () => {
       const answer = await test({ id: 'server', baseUrl: h.sim.url, username: 'agent1', password: '__PWRD__' });
       assert.equal(answer.ok, true);

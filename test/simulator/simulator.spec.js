@@ -111,6 +111,11 @@ describe('simulator: GWS behaviour', () => {
       fetch(`${sim.url}/sim/${what}`, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) }).then((r) => r.json());
     assert.deepEqual(await control('POST', 'faults', { kind: 'latency', ms: 10, count: 2 }), [{ kind: 'latency', ms: 10, count: 2 }]);
     assert.deepEqual(await control('DELETE', 'faults'), []);
+    for (const bad of [{ kind: 'bogus' }, { kind: 'latency' }, { kind: 'ack', mode: 'sometimes' }, { kind: 'status', statusCode: 4, probability: 2 }]) {
+      assert.match((await control('POST', 'faults', bad)).error, /kind|needs|probability/, JSON.stringify(bad));
+    }
+    assert.deepEqual(await control('GET', 'faults'), [], 'refused rules are not kept');
+    assert.match((await control('POST', 'push', { channel: '/v2/me/outbound' })).error, /data object/);
     assert.equal((await control('GET', 'stats')).cometdClients, 0);
     assert.deepEqual(await control('POST', 'push', { notificationType: 'PreviewRecord' }), { clients: 0 });
     await control('POST', 'users', { username: 'agent9', password: 'pw9' });
