@@ -216,16 +216,22 @@ async function resolveTarget(useSimulator: boolean, baseUrl: string | undefined,
 }
 
 /** Why this configuration cannot connect (a catalog key under errors. and its text); undefined when it can. */
-function checkConfig(t: Translate, baseUrl: string | undefined, credentials: GwsServerCredentials, useSimulator: boolean): { code: string; message: string } | undefined {
+function checkConfig(
+  t: Translate,
+  baseUrl: string | undefined,
+  credentials: GwsServerCredentials,
+  useSimulator: boolean,
+): { code: string; message: string; params: Record<string, string> } | undefined {
   if (useSimulator) return undefined;
+  const problem = (code: string, params: Record<string, string> = {}) => ({ code, params, message: t(shared(`errors.${code}`), params) });
   const url = String(baseUrl ?? '').trim();
-  if (url === '') return { code: 'baseUrlMissing', message: t(shared('errors.baseUrlMissing')) };
+  if (url === '') return problem('baseUrlMissing');
   try {
     parseBaseUrl(url);
   } catch {
-    return { code: 'baseUrlInvalid', message: t(shared('errors.baseUrlInvalid'), { value: url.slice(0, 100) }) };
+    return problem('baseUrlInvalid', { value: url.slice(0, 100) });
   }
-  if (!credentials.username) return { code: 'usernameMissing', message: t(shared('errors.usernameMissing')) };
+  if (!credentials.username) return problem('usernameMissing');
   return undefined;
 }
 
@@ -263,7 +269,9 @@ async function testConnection(RED: NodeAPI, t: Translate, body: TestRequestBody)
     try {
       const user = await session.login('Login', 10000);
       const name = [user.firstName, user.lastName].filter(Boolean).join(' ') || target.username;
-      return { ok: true, message: t(shared('test.success'), { name, user: String(user.userName ?? target.username) }) };
+      const params = { name, user: String(user.userName ?? target.username) };
+      // The editor translates code + params into its own language; message is the runtime's rendering.
+      return { ok: true, code: 'success', params, message: t(shared('test.success'), params) };
     } catch (error) {
       if (error instanceof GwsError) return { ok: false, message: describeError(t, error), code: error.code, params: error.params };
       throw error;

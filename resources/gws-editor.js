@@ -35,13 +35,14 @@
             var type = field.length ? field.val() : this[param + 'Type'];
             if (!literal(type)) { return true; }
             var result = test(String(value));
-            return opt && opt.type === 'validation' ? result : result === true;
+            // Node-RED shows a string returned by a two-argument validator as the reason.
+            return result;
         };
     }
 
     function checkTimeout(value, opt) {
         var ok = value === '' || value === undefined || /^\s*\d+\s*$/.test(value);
-        return ok || (opt && opt.type === 'validation' ? t('action.validation.timeout') : false);
+        return ok || t('action.validation.timeout');
     }
 
     function source(node) {

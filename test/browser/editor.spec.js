@@ -219,6 +219,37 @@ describe('editor in Chromium', function () {
     await page.screenshot({ path: path.join(IMAGES, 'running-flow.png') });
   });
 
+  it('gives the reason of an invalid literal value, from the catalog, where Node-RED shows it', async () => {
+    // Node-RED calls a two-argument validator with an options object and shows a string result as the reason.
+    const reasons = await page.evaluate(() => {
+      const action = RED.nodes.getType('gws-complete-record').defaults;
+      const server = RED.nodes.getType('gws-server');
+      const node = { applicationIdType: 'str', devicePathType: 'str', recordHandleType: 'str' };
+      return {
+        applicationId: action.applicationId.validate.call(node, '12a', {}),
+        devicePath: action.devicePath.validate.call(node, 'devices/x', {}),
+        recordHandle: action.recordHandle.validate.call(node, '..', {}),
+        timeout: action.timeout.validate.call(node, '5s', {}),
+        fromMessage: action.applicationId.validate.call({ applicationIdType: 'msg' }, 'payload.id', {}),
+        good: action.applicationId.validate.call(node, '134', {}),
+        baseUrl: server.defaults.baseUrl.validate.call({ useSimulator: false }, 'gws.example.com', {}),
+        username: server.credentials.username.validate.call({ useSimulator: false }, '', {}),
+        usernameWithSimulator: server.credentials.username.validate.call({ useSimulator: true }, '', {}),
+      };
+    });
+    assert.deepEqual(reasons, {
+      applicationId: 'applicationId must be a whole number',
+      devicePath: 'devicePath must look like /devices/<device id>',
+      recordHandle: 'recordHandle must not be . or ..',
+      timeout: 'Enter a number of milliseconds',
+      fromMessage: true,
+      good: true,
+      baseUrl: 'Enter a URL starting with http:// or https://, or ${ENV_VAR}',
+      username: 'Enter the GWS username (or use the bundled simulator)',
+      usernameWithSimulator: true,
+    });
+  });
+
   it('shows the server defaults as placeholders in the visible TypedInput fields of the dialog', () => {
     assert.ok(Object.keys(placeholders).length, 'needs the complete record dialog of an earlier test');
     // The placeholders are what tells a user that empty fields fall back to msg.payload and the server node.

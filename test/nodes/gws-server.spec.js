@@ -140,7 +140,12 @@ describe('gws-server config node', () => {
     const test = (body) => helper.request().post('/gws-server/test').send(body).expect(200).then((r) => r.body);
 
     it('logs in and names the user', async () => {
-      assert.deepEqual(await test({ baseUrl: h.sim.url, username: 'agent1', password: 'agent1' }), { ok: true, message: 'Connected as Demo Agent (agent1)' });
+      assert.deepEqual(await test({ baseUrl: h.sim.url, username: 'agent1', password: 'agent1' }), {
+        ok: true,
+        code: 'success',
+        params: { name: 'Demo Agent', user: 'agent1' },
+        message: 'Connected as Demo Agent (agent1)',
+      });
     });
 
     it('resolves ${ENV_VAR} in the URL as the runtime does', async () => {
@@ -167,7 +172,12 @@ describe('gws-server config node', () => {
       const down = await test({ baseUrl: `http://127.0.0.1:${port}`, username: 'agent1', password: 'agent1' });
       assert.equal(down.code, 'unreachable');
       h.sim = await startSim();
-      assert.equal((await test({ baseUrl: 'nonsense', username: 'a', password: 'b' })).code, 'baseUrlInvalid');
+      assert.deepEqual(await test({ baseUrl: 'nonsense', username: 'a', password: 'b' }), {
+        ok: false,
+        code: 'baseUrlInvalid',
+        params: { value: 'nonsense' },
+        message: 'The server URL nonsense is not a valid http:// or https:// URL: open the gws-server node and correct it',
+      });
       assert.equal((await test({ baseUrl: h.sim.url, username: '', password: '' })).code, 'usernameMissing');
     });
   });
