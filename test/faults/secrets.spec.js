@@ -73,21 +73,30 @@ describe('secrets', function () {
       assert.ok(deploy.status === 200 || deploy.status === 204, await deploy.text());
       await until(() => sim.stats().cometdClients === 1, 10000, 'connected');
       const inject = (id) => fetch(`${red.url}/inject/${id}`, { method: 'POST' });
+      const answers = () => sidebar.filter((m) => m.includes('RecordProcessedAcknowledge')).length;
+      /** Injects a good request and waits for its answer in the sidebar (each step starts from a quiet state). */
+      const answered = async (what) => {
+        const before = answers();
+        await inject('good');
+        await until(() => answers() > before, 20000, `the answer ${what} in the sidebar`);
+      };
+      const subscribedAgain = () => until(() => sim.stats().cometdClients === 1 && sim.stats().heldConnects === 1, 20000, 'subscribed again');
       // A success, a parameter error, a CSRF refresh, a forgotten CometD client, refused credentials.
-      await inject('good');
+      await answered('of a plain request');
       await inject('bad');
+      await until(() => sidebar.some((m) => m.includes('callingList is missing')), 20000, 'the parameter error in the sidebar');
       sim.rotateCsrf();
-      await inject('good');
+      await answered('after a CSRF refresh');
       sim.forgetClients();
-      await delay(300);
-      await inject('good');
+      await subscribedAgain();
+      await answered('after the server forgot the CometD client');
       sim.setPassword('agent1', 'changed');
       sim.forgetClients();
-      await delay(500);
+      await until(() => sim.stats().authFailures >= 1, 20000, 'a refused login');
       await inject('good');
-      await delay(2500);
+      await until(() => sidebar.some((m) => m.includes('refused the credentials')), 20000, 'the refusal in the sidebar');
       sim.setPassword('agent1', PASSWORD);
-      await until(() => sidebar.filter((m) => m.includes('RecordProcessedAcknowledge')).length >= 2, 40000, 'answers in the sidebar');
+      await subscribedAgain();
       await delay(500);
     });
 
