@@ -168,7 +168,8 @@ export = async function (RED: NodeAPI): Promise<void> {
     };
     RED.events.on('flows:started', onFlowsStarted);
 
-    node.on('close', (removed: boolean, done: () => void) => {
+    // Two parameters, so that Node-RED waits for done(); the config node closes its connection either way.
+    node.on('close', (_removed: boolean, done: () => void) => {
       RED.events.removeListener('flows:started', onFlowsStarted);
       closed = true;
       users.clear();
