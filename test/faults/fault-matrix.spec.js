@@ -12,8 +12,8 @@
  * Each case says in a comment what in the package it exercises and why the case fails without it.
  */
 const assert = require('node:assert/strict');
-const { startSim, delay, until } = require('../helpers');
-const { helper, load } = require('../helpers/flow');
+const { delay, until } = require('../helpers');
+const { helper, load, flowHarness } = require('../helpers/flow');
 const {
   COMPLETE, CHAINED, isConnected, faultFlow, connected, Ledger, drive, crashRecorder, countFaults, every, loggedErrors, errorKinds, assertErrorKinds, probe,
 } = require('../helpers/faults');
@@ -37,7 +37,6 @@ const route = (i) => (i % 5 === 4 ? { id: 'c', type: CHAINED } : { id: 'a', type
 
 describe('reliability: fault matrix (1,000 operations per fault through real nodes)', function () {
   this.timeout(90000);
-  let sim;
   let crashes;
   let faults;
 
@@ -47,21 +46,9 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
   after(() => {
     assert.deepEqual(crashes.stop(), [], 'no unhandled rejection or uncaught exception during the suite');
   });
-  beforeEach(async () => {
-    sim = await startSim({ chainLength: 2 });
-    faults = countFaults(sim);
-  });
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async () => {
-    await helper.unload();
-  });
-  afterEach((done) => {
-    helper.stopServer(done);
-  });
-  afterEach(async () => {
-    await sim.stop();
+  const h = flowHarness({ chainLength: 2 });
+  beforeEach(() => {
+    faults = countFaults(h.sim);
   });
 
   /**
@@ -70,7 +57,7 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
    * Resolves with what `verify` needs.
    */
   async function runCase({ prefix, timeouts = { a: 1500, c: 1500 }, ratePerSec, start, progress, stop, settleMs, allowed, verify, deadlineMs = 60000, clients }) {
-    await load(faultFlow(sim, { actions: [{ id: 'a', type: COMPLETE, timeout: timeouts.a }, { id: 'c', type: CHAINED, timeout: timeouts.c }] }));
+    await load(faultFlow(h.sim, { actions: [{ id: 'a', type: COMPLETE, timeout: timeouts.a }, { id: 'c', type: CHAINED, timeout: timeouts.c }] }));
     await connected();
     const ledger = new Ledger();
     ledger.attach();
@@ -82,7 +69,7 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
       ids = await drive(ledger, { prefix, total: TOTAL, concurrency: CONCURRENCY, ratePerSec, route, onProgress: progress, deadlineMs });
     } finally {
       if (stop) await stop();
-      sim.faults.clear();
+      h.sim.faults.clear();
     }
     const ran = Date.now() - started;
     // Late answers, answers to requests that timed out, duplicates: none of them may end a message again.
@@ -102,13 +89,13 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
       // The client whose long poll was refused (401) cannot say goodbye: its /meta/disconnect is refused
       // too. GWS forgets it after its maxInterval (the simulator sweeps it after 40 s); until then it is
       // counted, but only one client is long-polling.
-      assert.ok(sim.stats().cometdClients <= 2, `${prefix}: ${sim.stats().cometdClients} CometD clients`);
+      assert.ok(h.sim.stats().cometdClients <= 2, `${prefix}: ${h.sim.stats().cometdClients} CometD clients`);
     } else {
-      assert.equal(sim.stats().cometdClients, 1, `${prefix}: one CometD client, none left behind by reconnects`);
+      assert.equal(h.sim.stats().cometdClients, 1, `${prefix}: one CometD client, none left behind by reconnects`);
     }
     // The keep-alive pool stays within its bound (64 per session) whatever broke: no socket leaks.
-    assert.ok(sim.stats().liveSockets <= 66, `${prefix}: ${sim.stats().liveSockets} sockets open`);
-    await until(() => sim.stats().heldConnects === 1, 2000, `${prefix}: exactly one long poll held (${JSON.stringify(sim.stats())})`);
+    assert.ok(h.sim.stats().liveSockets <= 66, `${prefix}: ${h.sim.stats().liveSockets} sockets open`);
+    await until(() => h.sim.stats().heldConnects === 1, 2000, `${prefix}: exactly one long poll held (${JSON.stringify(h.sim.stats())})`);
     assert.deepEqual(crashes.seen.slice(crashesBefore), [], `${prefix}: no unhandled rejection or uncaught exception`);
     assert.deepEqual(loggedErrors(), [], `${prefix}: nothing logged at ERROR level`);
   }
@@ -126,7 +113,7 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
       prefix: 'forget',
       ratePerSec: 250,
       start: () => {
-        forgetting = every(250, () => sim.forgetClients());
+        forgetting = every(250, () => h.sim.forgetClients());
       },
       stop: () => forgetting.stop(),
       settleMs: 2000,
@@ -153,7 +140,7 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
       prefix: 'restart',
       progress: (started) => {
         if (started === 300) {
-          restarting = sim.restart(500).then(async () => {
+          restarting = h.sim.restart(500).then(async () => {
             await until(isConnected, 5000, 'the connection back after the restart');
             backAt = Date.now();
           });
@@ -180,14 +167,14 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
     // in a copy that accepts any statusCode with HTTP 5xx: 213 timeouts instead).
     await runCase({
       prefix: 'status4',
-      start: () => sim.faults.add({ kind: 'status', statusCode: 4, probability: 0.2 }),
+      start: () => h.sim.faults.add({ kind: 'status', statusCode: 4, probability: 0.2 }),
       settleMs: 1700,
       allowed: [REJECTED_4],
       verify: ({ errors, outputs }) => {
         const injected = faults.sum('status:');
         assert.ok(injected > 100, `injected ${injected}`);
         assert.equal(errors.length, injected, 'one error per injected 503, no retry');
-        const accepted = sim.stats().operations;
+        const accepted = h.sim.stats().operations;
         assert.equal(outputs, (accepted.CompleteRecord ?? 0) + (accepted.GetChainedRecord ?? 0), 'one output per accepted request');
       },
     });
@@ -207,7 +194,7 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
       prefix: 'csrf',
       ratePerSec: 250,
       start: () => {
-        rotating = every(1000, () => sim.rotateCsrf());
+        rotating = every(1000, () => h.sim.rotateCsrf());
       },
       stop: () => rotating.stop(),
       settleMs: 1700,
@@ -215,7 +202,7 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
       verify: () => {
         assert.ok(rotating.runs >= 3, `rotated ${rotating.runs} times`);
         // (the last rotation may come after the last request)
-        assert.ok(sim.stats().csrfRejections >= rotating.runs - 1, `stale tokens refused ${sim.stats().csrfRejections} times after ${rotating.runs} rotations`);
+        assert.ok(h.sim.stats().csrfRejections >= rotating.runs - 1, `stale tokens refused ${h.sim.stats().csrfRejections} times after ${rotating.runs} rotations`);
       },
     });
   });
@@ -232,8 +219,8 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
       ratePerSec: 250,
       progress: (started) => {
         if (started === 200) {
-          sim.setPassword('agent1', 'changed');
-          restoring = delay(1500).then(() => sim.setPassword('agent1', 'agent1'));
+          h.sim.setPassword('agent1', 'changed');
+          restoring = delay(1500).then(() => h.sim.setPassword('agent1', 'agent1'));
         }
       },
       stop: () => restoring,
@@ -242,7 +229,7 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
       clients: 'auth',
       verify: ({ counts }) => {
         assert.ok(counts[0] > 0, 'messages failed with the refused credentials');
-        assert.ok(sim.stats().authFailures > 0);
+        assert.ok(h.sim.stats().authFailures > 0);
       },
     });
   });
@@ -257,7 +244,7 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
     await runCase({
       prefix: 'malformed',
       timeouts: { a: 1000, c: 1000 },
-      start: () => sim.faults.add([
+      start: () => h.sim.faults.add([
         { kind: 'ack', mode: 'malformed', probability: 0.1 },
         { kind: 'ack', mode: 'incomplete', probability: 0.1 },
       ]),
@@ -283,7 +270,7 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
       timeouts: { a: 1500, c: 1500 },
       start: async () => {
         conn = await helper.getNode('server').connect();
-        sim.faults.add([
+        h.sim.faults.add([
           { kind: 'ack', mode: 'duplicate', probability: 0.15 },
           { kind: 'ack', mode: 'late', lateMs: 2500, probability: 0.1 },
           { kind: 'ack', mode: 'late', lateMs: 300, probability: 0.1 },
@@ -312,7 +299,7 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
     await runCase({
       prefix: 'slow',
       timeouts: { a: 3000, c: 8000 },
-      start: () => sim.faults.add({ kind: 'latency', ms: 5000, probability: 0.05 }),
+      start: () => h.sim.faults.add({ kind: 'latency', ms: 5000, probability: 0.05 }),
       settleMs: 5500,
       allowed: [POST_TIMEOUT, ACK_TIMEOUT],
       deadlineMs: 90000,
@@ -343,7 +330,7 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
       timeouts: { a: 3000, c: 3000 },
       start: async () => {
         conn = await helper.getNode('server').connect();
-        sim.faults.add({ kind: 'loseLongPoll', probability: 0.3 });
+        h.sim.faults.add({ kind: 'loseLongPoll', probability: 0.3 });
       },
       settleMs: 4000,
       allowed: [ACK_TIMEOUT, NO_CONNECTION],
@@ -365,7 +352,7 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
     // for 110 resets), a hanging request would end as a timeout.
     await runCase({
       prefix: 'reset',
-      start: () => sim.faults.add({ kind: 'reset', probability: 0.1 }),
+      start: () => h.sim.faults.add({ kind: 'reset', probability: 0.1 }),
       settleMs: 1700,
       allowed: [UNREACHABLE],
       verify: ({ errors }) => {

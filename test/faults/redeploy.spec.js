@@ -17,8 +17,8 @@
  * "r0-0 ended 2 times"), and without the connection's stop (sockets, clients, timers left behind).
  */
 const assert = require('node:assert/strict');
-const { startSim, delay, until, trackResources } = require('../helpers');
-const { helper, load } = require('../helpers/flow');
+const { delay, until, trackResources } = require('../helpers');
+const { helper, load, flowHarness } = require('../helpers/flow');
 const {
   COMPLETE, CHAINED, OPERATION, faultFlow, connected, crashRecorder, countFaults, trackEndings, listenerCounts, nextHandle,
 } = require('../helpers/faults');
@@ -30,37 +30,21 @@ const CLOSED = /^(CompleteRecord|GetChainedRecord) failed: node closed before th
 
 describe('reliability: 100 full redeploys with requests in flight', function () {
   this.timeout(240000);
-  let sim;
-
-  beforeEach(async () => {
-    sim = await startSim({ chainLength: 2 });
-  });
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async () => {
-    await helper.unload();
-  });
-  afterEach((done) => {
-    helper.stopServer(done);
-  });
-  afterEach(async () => {
-    await sim.stop();
-  });
+  const h = flowHarness({ chainLength: 2 });
 
   it('ends every pending message exactly once and leaves nothing behind', async () => {
     const crashes = crashRecorder();
     const processBefore = listenerCounts(process);
     const eventsBefore = listenerCounts(helper._events);
     const tracker = trackResources();
-    const flow = faultFlow(sim, {
+    const flow = faultFlow(h.sim, {
       actions: [{ id: 'a', type: COMPLETE, timeout: 10000 }, { id: 'c', type: CHAINED, timeout: 10000 }],
       extra: [{ id: 'ev', type: 'gws-outbound-event', server: 'server', channel: 'both', wires: [] }],
     });
     await load(flow);
     // Hold some POSTs up (they are in flight at the redeploy) and drop half of the answers (those
     // requests wait until the node closes). Only the operations: logins and handshakes stay fast.
-    sim.faults.add([
+    h.sim.faults.add([
       { kind: 'latency', ms: 300, probability: 0.3, operation: 'CompleteRecord' },
       { kind: 'latency', ms: 300, probability: 0.3, operation: 'GetChainedRecord' },
       { kind: 'ack', mode: 'drop', probability: 0.5 },
@@ -69,7 +53,7 @@ describe('reliability: 100 full redeploys with requests in flight', function () 
     const sent = new Map();
     let pendingAtRedeploy = 0;
     const stopTimes = [];
-    const injected = countFaults(sim);
+    const injected = countFaults(h.sim);
     let stoppedAt = 0;
     const onStopped = () => {
       stoppedAt = Date.now();
@@ -91,7 +75,7 @@ describe('reliability: 100 full redeploys with requests in flight', function () 
       // The old client said goodbye: one client, one long poll.
       // The old connection said goodbye and closed its sockets: one client, one long poll, at most one
       // more socket (the keep-alive socket of the new login and handshake).
-      await until(() => sim.stats().cometdClients === 1 && sim.stats().heldConnects === 1 && sim.stats().liveSockets <= 2, 3000, `round ${round}: one CometD client, sockets back to the long poll (${JSON.stringify(sim.stats())})`);
+      await until(() => h.sim.stats().cometdClients === 1 && h.sim.stats().heldConnects === 1 && h.sim.stats().liveSockets <= 2, 3000, `round ${round}: one CometD client, sockets back to the long poll (${JSON.stringify(h.sim.stats())})`);
 
       const ids = [];
       for (let k = 0; k < PER_ROUND; k++) {
@@ -152,7 +136,7 @@ describe('reliability: 100 full redeploys with requests in flight', function () 
     assert.deepEqual(listenerCounts(helper._events), eventsAfterFirst, 'RED.events listeners as after the first redeploy');
 
     await helper.unload();
-    await until(() => sim.stats().liveSockets === 0 && sim.stats().cometdClients === 0, 3000, `nothing left on the server after unload (${JSON.stringify(sim.stats())})`);
+    await until(() => h.sim.stats().liveSockets === 0 && h.sim.stats().cometdClients === 0, 3000, `nothing left on the server after unload (${JSON.stringify(h.sim.stats())})`);
     await delay(50);
     const left = tracker.stop();
     assert.deepEqual(left.map((r) => `${r.type}\n${r.stack}`), [], 'no timer or socket of the package left');

@@ -13,8 +13,8 @@
  * Run with --expose-gc (test/faults/.mocharc.json: "node-option": ["expose-gc"]).
  */
 const assert = require('node:assert/strict');
-const { startSim, delay, until } = require('../helpers');
-const { helper, load } = require('../helpers/flow');
+const { delay, until } = require('../helpers');
+const { helper, load, flowHarness } = require('../helpers/flow');
 const {
   COMPLETE, CHAINED, faultFlow, connected, Ledger, drive, crashRecorder, countFaults, every, loggedErrors, errorKinds, assertErrorKinds, probe, forgetSpyHistory,
 } = require('../helpers/faults');
@@ -102,43 +102,27 @@ const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 describe('reliability: soak, 10,000 operations with random faults', function () {
   this.timeout(300000);
-  let sim;
-
-  beforeEach(async () => {
-    sim = await startSim({ chainLength: 2 });
-  });
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async () => {
-    await helper.unload();
-  });
-  afterEach((done) => {
-    helper.stopServer(done);
-  });
-  afterEach(async () => {
-    await sim.stop();
-  });
+  const h = flowHarness({ chainLength: 2 });
 
   it('loses none, doubles none, fails each only as its fault explains, and keeps the heap flat', async () => {
     assert.equal(typeof global.gc, 'function', 'run with --expose-gc (test/faults/.mocharc.json has "node-option": ["expose-gc"])');
     const crashes = crashRecorder();
-    await load(faultFlow(sim, { actions: [{ id: 'a', type: COMPLETE, timeout: TIMEOUT_MS }, { id: 'c', type: CHAINED, timeout: TIMEOUT_MS }] }));
+    await load(faultFlow(h.sim, { actions: [{ id: 'a', type: COMPLETE, timeout: TIMEOUT_MS }, { id: 'c', type: CHAINED, timeout: TIMEOUT_MS }] }));
     await connected();
     const ledger = new Ledger();
     ledger.attach();
 
     // Warm-up: the fault mix, then clean operations until the bounded memories are full.
-    sim.faults.add(MIX);
-    const warmForget = every(1500, () => sim.forgetClients());
-    const warmRotate = every(1000, () => sim.rotateCsrf());
+    h.sim.faults.add(MIX);
+    const warmForget = every(1500, () => h.sim.forgetClients());
+    const warmRotate = every(1000, () => h.sim.rotateCsrf());
     let ids;
     try {
       ids = await drive(ledger, { prefix: 'warm', total: WARMUP_FAULTY, concurrency: CONCURRENCY, route, deadlineMs: 60000 });
     } finally {
       warmForget.stop();
       warmRotate.stop();
-      sim.faults.clear();
+      h.sim.faults.clear();
     }
     ids = ids.concat(await drive(ledger, { prefix: 'warm-clean', total: WARMUP_CLEAN, concurrency: CONCURRENCY, route: () => ({ id: 'a', type: COMPLETE }), deadlineMs: 90000 }));
     await delay(2700);
@@ -148,17 +132,17 @@ describe('reliability: soak, 10,000 operations with random faults', function () 
     const heapWarm = await heapAfterGc();
 
     // The soak.
-    const faults = countFaults(sim);
-    sim.faults.add(MIX);
-    const forgetting = every(3000, () => sim.forgetClients());
-    const rotating = every(2000, () => sim.rotateCsrf());
+    const faults = countFaults(h.sim);
+    h.sim.faults.add(MIX);
+    const forgetting = every(3000, () => h.sim.forgetClients());
+    const rotating = every(2000, () => h.sim.rotateCsrf());
     const started = Date.now();
     try {
       ids = await drive(ledger, { prefix: 'soak', total: SOAK, concurrency: CONCURRENCY, route, deadlineMs: 180000 });
     } finally {
       forgetting.stop();
       rotating.stop();
-      sim.faults.clear();
+      h.sim.faults.clear();
     }
     const ran = Date.now() - started;
     // Past the latest answer (too late: 2.5 s) and the slowest POST (2.5 s).
@@ -192,8 +176,8 @@ describe('reliability: soak, 10,000 operations with random faults', function () 
 
     // Normal service, and one client, one long poll.
     await probe(ledger, { prefix: 'soak-probe', n: 50, route, withinMs: 5000 });
-    assert.equal(sim.stats().cometdClients, 1, 'one CometD client, none left behind by the forgets');
-    await until(() => sim.stats().heldConnects === 1, 2000, `one long poll held (${JSON.stringify(sim.stats())})`);
+    assert.equal(h.sim.stats().cometdClients, 1, 'one CometD client, none left behind by the forgets');
+    await until(() => h.sim.stats().heldConnects === 1, 2000, `one long poll held (${JSON.stringify(h.sim.stats())})`);
     assert.deepEqual([...logged, ...loggedErrors()], [], 'nothing logged at ERROR level');
     assert.deepEqual(crashes.stop(), [], 'no unhandled rejection or uncaught exception');
   });

@@ -7,8 +7,8 @@
  * Nothing of the package is mocked; the simulator's fault controls make GWS misbehave.
  */
 const assert = require('node:assert/strict');
-const { startSim, until, delay, DEVICE, completeParams, chainParams } = require('../helpers');
-const { helper, serverNode, load, watch } = require('../helpers/flow');
+const { until, delay, DEVICE, completeParams, chainParams } = require('../helpers');
+const { helper, serverNode, load, watch, flowHarness } = require('../helpers/flow');
 const { STATUS, onTab, actionFlow, collect, track, isConnected, readSeed } = require('../helpers/actions');
 
 const COMPLETE = 'gws-complete-record';
@@ -47,23 +47,7 @@ const without = (object, ...keys) => Object.fromEntries(Object.entries(object).f
 
 describe('action nodes: gws-complete-record and gws-get-chained-record', function () {
   this.timeout(20000);
-  let sim;
-
-  beforeEach(async () => {
-    sim = await startSim();
-  });
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async () => {
-    await helper.unload();
-  });
-  afterEach((done) => {
-    helper.stopServer(done);
-  });
-  afterEach(async () => {
-    await sim.stop();
-  });
+  const h = flowHarness();
 
   /** Loads the flow, waits until the shared connection is up and collects what reaches `out` and `caught`. */
   async function start(flow, creds) {
@@ -106,7 +90,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
   describe('the seed exchanges end to end', () => {
     it('CompleteRecord: record handle 12, referenceId 123456789', async () => {
       const seed = readSeed('complete-record.txt');
-      const seen = await start(actionFlow(sim));
+      const seen = await start(actionFlow(h.sim));
       const input = {
         _msgid: 'seed-complete',
         payload: { recordHandle: 12, ...without(seed.request, 'operationName') },
@@ -117,7 +101,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       };
       const msg = await expectOutput(seen, input);
 
-      const requests = sim.requests();
+      const requests = h.sim.requests();
       assert.equal(requests.length, 1);
       assert.equal(requests[0].path, `/api/v2/me/outbound-records/${seed.handle}`);
       assert.deepEqual(requests[0].body, seed.request);
@@ -143,14 +127,14 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
 
     it('GetChainedRecord: record handle 7, referenceId 123456789', async () => {
       const seed = readSeed('get-chained-record.txt');
-      const seen = await start(actionFlow(sim, { type: CHAINED }));
+      const seen = await start(actionFlow(h.sim, { type: CHAINED }));
       const msg = await expectOutput(seen, {
         _msgid: 'seed-chained',
         payload: { recordHandle: 7, ...without(seed.request, 'operationName') },
         keep: 42,
       });
 
-      const requests = sim.requests();
+      const requests = h.sim.requests();
       assert.equal(requests.length, 1);
       assert.equal(requests[0].path, `/api/v2/me/outbound-records/${seed.handle}`);
       assert.deepEqual(requests[0].body, seed.request);
@@ -171,8 +155,8 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
 
     for (const chainLength of [0, 1, 5]) {
       it(`GetChainedRecord with a chain of ${chainLength}: payload {records, end}, records in arrival order`, async () => {
-        sim.configure({ chainLength });
-        const seen = await start(actionFlow(sim, { type: CHAINED }));
+        h.sim.configure({ chainLength });
+        const seen = await start(actionFlow(h.sim, { type: CHAINED }));
         const msg = await expectOutput(seen, { payload: chainParams({ recordHandle: 7, referenceId: `chain-${chainLength}` }) });
         const records = Array.from({ length: chainLength }, (_, k) => ({
           devicePath: DEVICE,
@@ -280,14 +264,14 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
           }
           for (const [name, value] of Object.entries(spec.env ?? {})) process.env[name] = value;
           try {
-            const seen = await start(actionFlow(sim, { type, node: props, server: SERVER_DEFAULTS }));
+            const seen = await start(actionFlow(h.sim, { type, node: props, server: SERVER_DEFAULTS }));
             spec.setup?.(helper.getNode('a'));
             const msg = await expectOutput(seen, { payload: { ...FROM_PAYLOAD }, ...spec.msg });
             const expected = { operationName };
             for (const param of PARAMS[type]) if (param !== 'recordHandle') expected[param] = spec.body[param];
             expected.applicationId = Number(expected.applicationId);
             expected.phoneNumber &&= String(expected.phoneNumber);
-            const [request] = sim.requests();
+            const [request] = h.sim.requests();
             assert.deepEqual(request.body, expected);
             assert.equal(request.path, '/api/v2/me/outbound-records/55');
             assert.deepEqual(msg.gws.request, request.body);
@@ -305,12 +289,12 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       const operationName = OPERATION[type];
 
       it(`${operationName}: an unset property reads msg.payload.<name>, then the server default`, async () => {
-        const seen = await start(actionFlow(sim, { type, server: SERVER_DEFAULTS }));
+        const seen = await start(actionFlow(h.sim, { type, server: SERVER_DEFAULTS }));
         const own = type === COMPLETE ? { callingList: 'L' } : {};
 
         // All in msg.payload: the payload wins over the server defaults.
         let msg = await expectOutput(seen, { payload: { ...without(FROM_PAYLOAD, ...(type === CHAINED ? ['callingList', 'callResult', 'phoneNumber'] : [])), recordHandle: 1 } });
-        let body = sim.requests().at(-1).body;
+        let body = h.sim.requests().at(-1).body;
         assert.equal(body.devicePath, '/devices/from-payload');
         assert.equal(body.applicationId, 999);
         assert.equal(body.campaignName, 'FromPayload');
@@ -325,7 +309,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
         // Absent, null or '' in msg.payload: the server defaults (applicationId converted to a number).
         for (const absent of [{}, { devicePath: null, applicationId: null, campaignName: null }, { devicePath: '', applicationId: '', campaignName: '' }]) {
           msg = await expectOutput(seen, { payload: { recordHandle: 1, ...own, ...absent } });
-          body = sim.requests().at(-1).body;
+          body = h.sim.requests().at(-1).body;
           assert.equal(body.devicePath, '/devices/server-default', JSON.stringify(absent));
           assert.equal(body.applicationId, 777);
           assert.equal(body.campaignName, 'ServerCampaign');
@@ -343,7 +327,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
           applicationId: 'payload.none', applicationIdType: 'jsonata',
           campaignName: 'payload.empty', campaignNameType: 'msg',
         };
-        const seen = await start(actionFlow(sim, {
+        const seen = await start(actionFlow(h.sim, {
           type,
           server: SERVER_DEFAULTS,
           node: {
@@ -356,7 +340,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
         const own = type === COMPLETE ? { callingList: 'L' } : {};
         for (const id of ['a', 'b']) {
           await expectOutput(seen, { payload: { recordHandle: 1, empty: '', ...own } }, id);
-          const body = sim.requests().at(-1).body;
+          const body = h.sim.requests().at(-1).body;
           assert.equal(body.devicePath, '/devices/server-default', id);
           assert.equal(body.applicationId, 777, id);
           assert.equal(body.campaignName, 'ServerCampaign', id);
@@ -364,16 +348,16 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       });
 
       it(`${operationName}: a node deployed with only server set works like one with the editor defaults`, async () => {
-        const seen = await start(actionFlow(sim, {
+        const seen = await start(actionFlow(h.sim, {
           type,
           server: { ackTimeout: '300' },
           extra: [{ id: 'e', type, server: 'server', ...editorDefaults(type), wires: [['out']] }],
         }));
         const payload = () => paramsFor(type, { recordHandle: 8 });
         const fromBare = await expectOutput(seen, { payload: payload() }, 'a');
-        const bareBody = sim.requests().at(-1).body;
+        const bareBody = h.sim.requests().at(-1).body;
         const fromEditor = await expectOutput(seen, { payload: payload() }, 'e');
-        const editorBody = sim.requests().at(-1).body;
+        const editorBody = h.sim.requests().at(-1).body;
         assert.deepEqual(without(bareBody, 'referenceId'), without(editorBody, 'referenceId'));
         assert.notEqual(bareBody.referenceId, editorBody.referenceId, 'each gets its own generated referenceId');
         for (const msg of [fromBare, fromEditor]) {
@@ -384,16 +368,16 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
         assert.deepEqual(strip(fromBare), strip(fromEditor));
 
         // Both take the server's ackTimeout when no timeout is set.
-        sim.faults.add({ kind: 'ack', mode: 'drop', count: 2 });
+        h.sim.faults.add({ kind: 'ack', mode: 'drop', count: 2 });
         for (const id of ['a', 'e']) {
           const caught = await expectError(seen, { payload: payload() }, id);
-          const referenceId = sim.requests().at(-1).body.referenceId;
+          const referenceId = h.sim.requests().at(-1).body.referenceId;
           assert.equal(caught.error.message, `${operationName} timed out: no ${ANSWER[operationName]} within 300 ms (referenceId ${referenceId})`);
         }
       });
 
       it(`${operationName}: every required parameter missing (absent, null or '') is an error before anything is sent`, async () => {
-        const seen = await start(actionFlow(sim, { type, server: { devicePath: '', applicationId: '', campaignName: '' } }));
+        const seen = await start(actionFlow(h.sim, { type, server: { devicePath: '', applicationId: '', campaignName: '' } }));
         const statuses = watch('a');
         for (const param of REQUIRED[type]) {
           for (const variant of ['absent', null, '']) {
@@ -411,14 +395,14 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
             assert.equal(caught.keep, param, 'the caught message is the input message');
           }
         }
-        assert.deepEqual(sim.requests(), [], 'no request reached GWS');
+        assert.deepEqual(h.sim.requests(), [], 'no request reached GWS');
         assert.equal(seen.out.length, 0);
         await delay(20);
         assert.deepEqual(statuses.statuses.at(-1), redRing('invalid'));
       });
 
       it(`${operationName}: applicationId that is not a non-negative integer is refused before sending`, async () => {
-        const seen = await start(actionFlow(sim, { type, extra: [
+        const seen = await start(actionFlow(h.sim, { type, extra: [
           { id: 'fromStr', type, server: 'server', applicationId: '12a', applicationIdType: 'str', wires: [['out']] },
           { id: 'fromNum', type, server: 'server', applicationId: '-3', applicationIdType: 'num', wires: [['out']] },
         ] }));
@@ -430,27 +414,27 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
         }
         assert.equal((await expectError(seen, { payload: paramsFor(type) }, 'fromStr')).error.message, text('"12a"'));
         assert.equal((await expectError(seen, { payload: paramsFor(type) }, 'fromNum')).error.message, text('-3'));
-        assert.deepEqual(sim.requests(), []);
+        assert.deepEqual(h.sim.requests(), []);
         // A string of digits is converted.
         await expectOutput(seen, { payload: paramsFor(type, { applicationId: ' 134 ' }) });
-        assert.equal(sim.requests()[0].body.applicationId, 134);
+        assert.equal(h.sim.requests()[0].body.applicationId, 134);
       });
     }
 
     describe('callResult', () => {
       for (const [format, sent] of [['name', 'Answer'], ['number', 33]]) {
         it(`is sent as a ${format} (${JSON.stringify(sent)}) when the server node says so, given as 'Answer', 33 or '33'`, async () => {
-          sim.configure({ callResultFormat: format });
-          const seen = await start(actionFlow(sim, { server: { callResultFormat: format } }));
+          h.sim.configure({ callResultFormat: format });
+          const seen = await start(actionFlow(h.sim, { server: { callResultFormat: format } }));
           for (const given of ['Answer', 33, '33']) {
             const msg = await expectOutput(seen, { payload: completeParams({ callResult: given }) });
-            const body = sim.requests().at(-1).body;
+            const body = h.sim.requests().at(-1).body;
             assert.strictEqual(body.callResult, sent, `given ${JSON.stringify(given)}`);
             assert.deepEqual(msg.gws.request, body);
             assert.equal(msg.gws.userEvent.userData.GSW_CALL_RESULT, 33);
           }
           // A server that wants the other format refuses it: GWS's word reaches the flow.
-          sim.configure({ callResultFormat: format === 'name' ? 'number' : 'name' });
+          h.sim.configure({ callResultFormat: format === 'name' ? 'number' : 'name' });
           const caught = await expectError(seen, { payload: completeParams({ callResult: 'Answer' }) });
           assert.equal(caught.error.message, 'CompleteRecord rejected by GWS: statusCode 1 (missing or invalid parameter): Invalid parameter: callResult');
           assert.equal(caught.gws.statusCode, 1);
@@ -459,20 +443,20 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       }
 
       it('defaults to the name when the server node has no callResultFormat', async () => {
-        sim.configure({ callResultFormat: 'name' });
-        const seen = await start(actionFlow(sim));
+        h.sim.configure({ callResultFormat: 'name' });
+        const seen = await start(actionFlow(h.sim));
         await expectOutput(seen, { payload: completeParams({ callResult: 9 }) });
-        assert.equal(sim.requests()[0].body.callResult, 'AnsweringMachine');
+        assert.equal(h.sim.requests()[0].body.callResult, 'AnsweringMachine');
       });
 
       it('refuses an unknown call result before sending', async () => {
-        const seen = await start(actionFlow(sim));
+        const seen = await start(actionFlow(h.sim));
         for (const [value, shown] of [['Bogus', '"Bogus"'], [54, '54'], ['99', '"99"'], [33.5, '33.5']]) {
           const caught = await expectError(seen, { payload: completeParams({ callResult: value }) });
           assert.equal(caught.error.message, `CompleteRecord not sent: callResult ${shown} is not an OCS call result (use a name such as Answer or a number from 0 to 53)`);
           assert.equal(caught.gws.statusCode, 1);
         }
-        assert.deepEqual(sim.requests(), []);
+        assert.deepEqual(h.sim.requests(), []);
       });
     });
   });
@@ -489,9 +473,9 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       const operationName = OPERATION[type];
       for (const rejection of REJECTIONS) {
         it(`${operationName}: statusCode ${rejection.statusCode} with HTTP ${rejection.httpStatus}`, async () => {
-          const seen = await start(actionFlow(sim, { type }));
+          const seen = await start(actionFlow(h.sim, { type }));
           const statuses = watch('a');
-          sim.faults.add({ kind: 'status', statusCode: rejection.statusCode, httpStatus: rejection.httpStatus, statusMessage: rejection.statusMessage, count: 1 });
+          h.sim.faults.add({ kind: 'status', statusCode: rejection.statusCode, httpStatus: rejection.httpStatus, statusMessage: rejection.statusMessage, count: 1 });
           const caught = await expectError(seen, { payload: paramsFor(type, { referenceId: `rej-${rejection.statusCode}` }), keep: 'me' });
           assert.equal(caught.error.message, rejection.text(operationName));
           assert.equal(caught.error.source.id, 'a');
@@ -501,7 +485,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
           assert.equal(caught.gws.referenceId, `rej-${rejection.statusCode}`);
           assert.equal(caught.gws.operationName, operationName);
           assert.equal(caught.keep, 'me');
-          assert.equal(sim.requests().length, 1, 'no retry (rule 6)');
+          assert.equal(h.sim.requests().length, 1, 'no retry (rule 6)');
           assert.equal(seen.out.length, 0);
           await delay(20);
           assert.deepEqual(statuses.statuses.at(-1), redRing(rejection.status));
@@ -509,8 +493,8 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       }
 
       it(`${operationName}: an error notification correlated to the request fails it with its text`, async () => {
-        const seen = await start(actionFlow(sim, { type, node: { timeout: '5000' } }));
-        sim.faults.add({ kind: 'ack', mode: 'error', errorMessage: 'Record 12 is not in the calling list', count: 1 });
+        const seen = await start(actionFlow(h.sim, { type, node: { timeout: '5000' } }));
+        h.sim.faults.add({ kind: 'ack', mode: 'error', errorMessage: 'Record 12 is not in the calling list', count: 1 });
         const started = Date.now();
         const caught = await expectError(seen, { payload: paramsFor(type, { referenceId: 'err-1' }) });
         const errorType = type === COMPLETE ? 'RecordProcessedError' : 'ChainedRecordsError';
@@ -528,13 +512,13 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       const expected = ANSWER[operationName];
 
       it(`${operationName}: times out after the node's timeout (a numeric string or a number)`, async () => {
-        const seen = await start(actionFlow(sim, {
+        const seen = await start(actionFlow(h.sim, {
           type,
           node: { timeout: '300' },
           extra: [{ id: 'n', type, server: 'server', timeout: 250, wires: [['out']] }],
         }));
         const statuses = watch('a');
-        sim.faults.add({ kind: 'ack', mode: 'drop', count: 2 });
+        h.sim.faults.add({ kind: 'ack', mode: 'drop', count: 2 });
         for (const [id, ms] of [['a', 300], ['n', 250]]) {
           const started = Date.now();
           const caught = await expectError(seen, { payload: paramsFor(type, { referenceId: `to-${id}` }) }, id);
@@ -548,13 +532,13 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       });
 
       it(`${operationName}: without a timeout of its own (empty or 0) it waits the server's ackTimeout`, async () => {
-        const seen = await start(actionFlow(sim, {
+        const seen = await start(actionFlow(h.sim, {
           type,
           node: { timeout: '' },
           server: { ackTimeout: '400' },
           extra: [{ id: 'z', type, server: 'server', timeout: '0', wires: [['out']] }],
         }));
-        sim.faults.add({ kind: 'ack', mode: 'drop', count: 2 });
+        h.sim.faults.add({ kind: 'ack', mode: 'drop', count: 2 });
         for (const id of ['a', 'z']) {
           const started = Date.now();
           const caught = await expectError(seen, { payload: paramsFor(type, { referenceId: `default-${id}` }) }, id);
@@ -564,9 +548,9 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       });
 
       it(`${operationName}: an answer after the timeout gives no second output or error, and the node goes on`, async () => {
-        const seen = await start(actionFlow(sim, { type, node: { timeout: '150' } }));
+        const seen = await start(actionFlow(h.sim, { type, node: { timeout: '150' } }));
         const tracked = track('a');
-        sim.faults.add({ kind: 'ack', mode: 'late', lateMs: 400, count: 1 });
+        h.sim.faults.add({ kind: 'ack', mode: 'late', lateMs: 400, count: 1 });
         const caught = await expectError(seen, { _msgid: 'late-1', payload: paramsFor(type, { referenceId: 'late-1' }) });
         assert.equal(caught.error.message, `${operationName} timed out: no ${expected} within 150 ms (referenceId late-1)`);
         const conn = await connection();
@@ -580,9 +564,9 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       });
 
       it(`${operationName}: a duplicated answer gives one output`, async () => {
-        const seen = await start(actionFlow(sim, { type }));
+        const seen = await start(actionFlow(h.sim, { type }));
         const tracked = track('a');
-        sim.faults.add({ kind: 'ack', mode: 'duplicate', count: 1 });
+        h.sim.faults.add({ kind: 'ack', mode: 'duplicate', count: 1 });
         const msg = await expectOutput(seen, { _msgid: 'dup-1', payload: paramsFor(type, { referenceId: 'dup-1' }) });
         assert.equal(msg.topic, expected);
         const conn = await connection();
@@ -596,7 +580,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
 
       for (const flag of [false, 'false']) {
         it(`${operationName}: waitForAck ${JSON.stringify(flag)} sends the synchronous answer on, topic = operation, no userEvent`, async () => {
-          const seen = await start(actionFlow(sim, { type, node: { waitForAck: flag } }));
+          const seen = await start(actionFlow(h.sim, { type, node: { waitForAck: flag } }));
           const msg = await expectOutput(seen, { payload: paramsFor(type, { referenceId: 'noack-1' }), keep: 1 });
           assert.deepEqual(msg.payload, { statusCode: 0 });
           assert.equal(msg.topic, operationName);
@@ -604,7 +588,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
           assert.equal(msg.gws.operationName, operationName);
           assert.equal(msg.gws.statusCode, 0);
           assert.equal(msg.gws.referenceId, 'noack-1');
-          assert.deepEqual(msg.gws.request, sim.requests()[0].body);
+          assert.deepEqual(msg.gws.request, h.sim.requests()[0].body);
           assert.equal(msg.keep, 1);
           // The acknowledgement still comes over CometD: it is not a second output.
           const conn = await connection();
@@ -619,9 +603,9 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
 
   describe('status', () => {
     it('shows a blue dot "waiting (n)" while answers are pending, connected at 0, a red ring on failure', async () => {
-      const seen = await start(actionFlow(sim, { node: { timeout: '1000' } }));
+      const seen = await start(actionFlow(h.sim, { node: { timeout: '1000' } }));
       const { statuses } = watch('a');
-      sim.faults.add({ kind: 'latency', ms: 200, count: 3, operation: 'CompleteRecord' });
+      h.sim.faults.add({ kind: 'latency', ms: 200, count: 3, operation: 'CompleteRecord' });
       for (let i = 0; i < 3; i++) helper.getNode('a').receive({ payload: completeParams({ recordHandle: 20 + i }) });
       await until(() => seen.out.length === 3, 5000, 'three outputs');
       await delay(20);
@@ -635,7 +619,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       assert.ok(shown.length <= 4, `${shown.length} status updates for three messages`);
 
       // A timeout: red ring; the next good answer: connected again.
-      sim.faults.add({ kind: 'ack', mode: 'drop', count: 1 });
+      h.sim.faults.add({ kind: 'ack', mode: 'drop', count: 1 });
       await expectError(seen, { payload: completeParams() });
       await delay(20);
       assert.deepEqual(statuses.slice(-2), [waiting(1), redRing('timeout')]);
@@ -653,7 +637,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
   describe('load and lifecycle', () => {
     it('answers 500 concurrent messages through one node exactly once each', async function () {
       this.timeout(30000);
-      const seen = await start(actionFlow(sim));
+      const seen = await start(actionFlow(h.sim));
       const tracked = track('a');
       const outputs = new Map();
       helper.getNode('out').on('input', (msg) => outputs.set(msg._msgid, (outputs.get(msg._msgid) ?? 0) + 1));
@@ -674,13 +658,13 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
         assert.equal(msg.gws.recordHandle, 1000 + msg.n);
       }
       assert.equal(new Set(seen.out.map((msg) => msg.gws.referenceId)).size, N, 'distinct referenceIds');
-      assert.equal(sim.stats().operations.CompleteRecord, N);
+      assert.equal(h.sim.stats().operations.CompleteRecord, N);
     });
 
     it('ends every one of 100 concurrent messages once when outcomes are mixed', async () => {
-      const seen = await start(actionFlow(sim, { node: { timeout: '1500' } }));
+      const seen = await start(actionFlow(h.sim, { node: { timeout: '1500' } }));
       const tracked = track('a');
-      sim.faults.add([
+      h.sim.faults.add([
         { kind: 'status', statusCode: 2, statusMessage: 'Record is not active', count: 10 },
         { kind: 'ack', mode: 'drop', count: 10 },
       ]);
@@ -709,7 +693,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
 
     /** A flow with a CompleteRecord node `a` and a GetChainedRecord node `b` on one server node. */
     const twoNodeFlow = (name = '') => onTab([
-      serverNode(sim),
+      serverNode(h.sim),
       { id: 'a', type: COMPLETE, server: 'server', name, wires: [['out']] },
       { id: 'b', type: CHAINED, server: 'server', name, wires: [['out']] },
       { id: 'out', type: 'helper' },
@@ -721,14 +705,14 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
     /** Sends messages that stay pending (their answers are dropped) until all were POSTed. */
     async function pending(counts) {
       const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
-      sim.faults.add({ kind: 'ack', mode: 'drop', count: total });
+      h.sim.faults.add({ kind: 'ack', mode: 'drop', count: total });
       for (const [id, n] of Object.entries(counts)) {
         for (let i = 0; i < n; i++) {
           const payload = (id === 'a' ? completeParams : chainParams)({ referenceId: `ref-${id}${i}` });
           helper.getNode(id).receive({ _msgid: `${id}${i}`, payload });
         }
       }
-      await until(() => sim.requests().length === total, 5000, 'all requests sent');
+      await until(() => h.sim.requests().length === total, 5000, 'all requests sent');
       const conn = await connection();
       await until(() => conn.stats.pending === total, 2000, 'all pending');
     }
@@ -754,7 +738,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       // The redeployed nodes work on the same connection, and nothing waits any more.
       const conn = await connection();
       assert.equal(conn.stats.pending, 0);
-      assert.equal(sim.stats().cometdClients, 1);
+      assert.equal(h.sim.stats().cometdClients, 1);
       const fresh = collect('out', 'caught');
       assert.equal((await expectOutput(fresh, { payload: completeParams() }, 'a')).topic, 'RecordProcessedAcknowledge');
       assert.equal((await expectOutput(fresh, { payload: chainParams() }, 'b')).topic, 'ChainedRecordsDataEnd');
@@ -772,7 +756,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       assert.ok(Date.now() - started < 1000, `removal took ${Date.now() - started} ms`);
       for (let i = 0; i < 2; i++) assert.deepEqual(ta.get(`a${i}`), { sent: 0, done: 0, errors: [closedText('CompleteRecord', `ref-a${i}`)] });
       assert.equal(tb.ended(), 0, 'b still waits');
-      assert.equal(sim.stats().cometdClients, 1);
+      assert.equal(h.sim.stats().cometdClients, 1);
 
       // Stop everything.
       started = Date.now();
@@ -781,7 +765,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       for (let i = 0; i < 2; i++) assert.deepEqual(tb.get(`b${i}`), { sent: 0, done: 0, errors: [closedText('GetChainedRecord', `ref-b${i}`)] });
       await delay(300);
       assert.equal([...ta.byId.values(), ...tb.byId.values()].reduce((sum, e) => sum + e.sent + e.done + e.errors.length, 0), 4, 'nothing doubled');
-      await until(() => sim.stats().cometdClients === 0, 2000, 'nothing left listening');
+      await until(() => h.sim.stats().cometdClients === 0, 2000, 'nothing left listening');
     });
 
     it('two action nodes on one server node share one CometD client', async () => {
@@ -790,14 +774,14 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       helper.getNode('b').receive({ payload: chainParams({ referenceId: 'shared-b' }) });
       await until(() => seen.out.length === 2, 5000, 'both outputs');
       assert.deepEqual(seen.out.map((msg) => msg.gws.referenceId).sort(), ['shared-a', 'shared-b']);
-      assert.equal(sim.stats().cometdClients, 1);
+      assert.equal(h.sim.stats().cometdClients, 1);
       assert.equal(seen.caught.length, 0);
     });
 
     for (const type of TYPES) {
       const operationName = OPERATION[type];
       it(`${operationName}: bad input does not stop the node`, async () => {
-        const seen = await start(actionFlow(sim, { type }));
+        const seen = await start(actionFlow(h.sim, { type }));
         const bad = [
           [{ payload: 'just text' }, `${operationName} not sent: recordHandle is missing (set it on the node or in msg.payload.recordHandle)`],
           [{ payload: paramsFor(type, { recordHandle: { id: 1 } }) }, `${operationName} not sent: recordHandle must be a non-empty string or a non-negative integer, got an object`],
@@ -810,9 +794,9 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
           const out = await expectOutput(seen, { payload: paramsFor(type) });
           assert.equal(out.topic, ANSWER[operationName]);
         }
-        assert.equal(sim.requests().length, bad.length, 'only the good messages were sent');
+        assert.equal(h.sim.requests().length, bad.length, 'only the good messages were sent');
         // After a rejection by GWS, too.
-        sim.faults.add({ kind: 'status', statusCode: 1, statusMessage: 'x', count: 1 });
+        h.sim.faults.add({ kind: 'status', statusCode: 1, statusMessage: 'x', count: 1 });
         await expectError(seen, { payload: paramsFor(type) });
         await expectOutput(seen, { payload: paramsFor(type) });
       });
@@ -821,25 +805,25 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
 
   describe('details of the fallbacks and of msg.gws on errors', () => {
     it('a msg path through a missing part of the message counts as unset and uses the server default', async () => {
-      const seen = await start(actionFlow(sim, {
+      const seen = await start(actionFlow(h.sim, {
         server: { devicePath: '/devices/server-default' },
         node: { devicePath: 'routing.device.path', devicePathType: 'msg' },
       }));
       await expectOutput(seen, { payload: completeParams({ devicePath: undefined }) });
-      assert.equal(sim.requests().at(-1).body.devicePath, '/devices/server-default');
+      assert.equal(h.sim.requests().at(-1).body.devicePath, '/devices/server-default');
     });
 
     it('says where a set property looked when it gave nothing', async () => {
-      const seen = await start(actionFlow(sim, { node: { recordHandle: 'nothere', recordHandleType: 'msg' } }));
+      const seen = await start(actionFlow(h.sim, { node: { recordHandle: 'nothere', recordHandleType: 'msg' } }));
       const caught = await expectError(seen, { payload: completeParams({ recordHandle: 12 }) });
       assert.equal(caught.error.message, 'CompleteRecord not sent: recordHandle is missing: the node reads it from msg.nothere, which gave nothing');
       assert.equal(caught.gws.statusCode, 1);
-      assert.deepEqual(sim.requests(), []);
+      assert.deepEqual(h.sim.requests(), []);
     });
 
     it('tells a POST cut off by the node timeout as that timeout', async () => {
-      const seen = await start(actionFlow(sim, { node: { timeout: '200' } }));
-      sim.faults.add({ kind: 'latency', ms: 600, count: 1, operation: 'CompleteRecord' });
+      const seen = await start(actionFlow(h.sim, { node: { timeout: '200' } }));
+      h.sim.faults.add({ kind: 'latency', ms: 600, count: 1, operation: 'CompleteRecord' });
       const caught = await expectError(seen, { payload: completeParams({ referenceId: 'slow-post' }) });
       assert.equal(caught.error.message, 'CompleteRecord timed out: GWS did not answer the request within 200 ms (referenceId slow-post)');
       assert.equal(caught.gws.statusCode, undefined, 'GWS never answered');
@@ -847,13 +831,13 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
     });
 
     it('also logs the messages a closing node ended, once (the Catch nodes of a full deploy are gone)', async () => {
-      const flow = actionFlow(sim);
+      const flow = actionFlow(h.sim);
       const seen = await start(flow);
       const warnings = watch('a').warnings;
-      sim.faults.add({ kind: 'ack', mode: 'drop', count: 2 });
+      h.sim.faults.add({ kind: 'ack', mode: 'drop', count: 2 });
       helper.getNode('a').receive({ payload: completeParams({ referenceId: 'wait-1' }) });
       helper.getNode('a').receive({ payload: completeParams({ referenceId: 'wait-2' }) });
-      await until(() => sim.requests().length === 2, 3000, 'both sent');
+      await until(() => h.sim.requests().length === 2, 3000, 'both sent');
       await delay(50);
       await helper.setFlows(flow.filter((n) => n.id !== 'a'), 'nodes');
       await until(() => seen.caught.length === 2, 3000, 'both ended');
@@ -864,11 +848,11 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
     });
 
     it('keeps the caller\'s referenceId in msg.gws when the request was not sent', async () => {
-      const seen = await start(actionFlow(sim));
+      const seen = await start(actionFlow(h.sim));
       const caught = await expectError(seen, { payload: completeParams({ callingList: '', referenceId: 'caller-ref-1' }) });
       assert.equal(caught.gws.referenceId, 'caller-ref-1');
       assert.equal(caught.gws.statusCode, 1);
-      assert.deepEqual(sim.requests(), []);
+      assert.deepEqual(h.sim.requests(), []);
     });
   });
 });

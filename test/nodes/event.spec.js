@@ -6,7 +6,7 @@
  */
 const assert = require('node:assert/strict');
 const { startSim, until, delay, DEVICE } = require('../helpers');
-const { helper, serverNode, credentials, load, nextMessage } = require('../helpers/flow');
+const { helper, serverNode, credentials, load, nextMessage, flowHarness } = require('../helpers/flow');
 const {
   STATUS, OUTBOUND, INTERNAL, collect, statusHistory, lastStatus, statusNames, outboundMessage, userEventMessage, handles, range,
 } = require('../helpers/events');
@@ -41,27 +41,14 @@ const byTopic = (messages, topic) => messages.filter((msg) => msg.topic === topi
 
 describe('gws-outbound-event node', function () {
   this.timeout(20000);
-  let sim;
-  beforeEach(async () => {
-    sim = await startSim();
-  });
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await new Promise((resolve) => {
-      helper.stopServer(resolve);
-    });
-    await sim.stop();
-  });
+  const h = flowHarness();
 
   describe('output', () => {
     it('sends an unsolicited notification with payload = data, topic = notificationType, channel, and no msg.gws', async () => {
-      await load([serverNode(sim), ...eventNode('e', { channel: 'both' })]);
+      await load([serverNode(h.sim), ...eventNode('e', { channel: 'both' })]);
       await connected('e');
       const got = collect('out-e');
-      assert.equal(sim.pushPreviewRecord('agent1', { recordHandle: 4711, contactInfo: '5550104711' }), 1, 'one subscribed client');
+      assert.equal(h.sim.pushPreviewRecord('agent1', { recordHandle: 4711, contactInfo: '5550104711' }), 1, 'one subscribed client');
       await until(() => got.length === 1, 3000, 'the PreviewRecord');
       const [preview] = got;
       assert.deepEqual(preview.payload, {
@@ -76,7 +63,7 @@ describe('gws-outbound-event node', function () {
       // Without notificationType (missing or empty) the topic is the messageType.
       const userEvent = userEventMessage(4711);
       const untyped = { channel: OUTBOUND, data: { messageType: 'OutboundRecordMessage', notificationType: '', record: { recordHandle: 4712 } } };
-      sim.push('agent1', [userEvent, untyped]);
+      h.sim.push('agent1', [userEvent, untyped]);
       await until(() => got.length === 3, 3000, 'the user event and the untyped message');
       assert.deepEqual(got[1].payload, userEvent.data);
       assert.deepEqual(got.slice(1).map((m) => [m.topic, m.channel, Object.hasOwn(m, 'gws')]), [
@@ -92,7 +79,7 @@ describe('gws-outbound-event node', function () {
     const correlationKeys = ['nodeId', 'operationName', 'recordHandle', 'referenceId', 'request'];
 
     it('tags the acknowledgement of a fire-and-forget request (waitForAck false) with the request; never the user event', async () => {
-      await load([serverNode(sim), ...completeNode('a', { waitForAck: false }), ...eventNode('e', { channel: 'both' })]);
+      await load([serverNode(h.sim), ...completeNode('a', { waitForAck: false }), ...eventNode('e', { channel: 'both' })]);
       await connected('a', 'e');
       const events = collect('out-e');
       const answered = nextMessage('out-a');
@@ -113,7 +100,7 @@ describe('gws-outbound-event node', function () {
       assert.equal(correlation.operationName, 'CompleteRecord');
       assert.equal(String(correlation.recordHandle), '12');
       assert.equal(correlation.nodeId, 'a');
-      const posted = sim.requests().at(-1);
+      const posted = h.sim.requests().at(-1);
       assert.deepEqual(correlation.request, posted.body, 'request = the body that was POSTed');
       assert.deepEqual(correlation.request, sent.gws.request);
 
@@ -125,7 +112,7 @@ describe('gws-outbound-event node', function () {
     });
 
     it('tags the acknowledgement of a request that waits for it (waitForAck true); the user event is joined to the action, untagged on the event node', async () => {
-      await load([serverNode(sim), ...completeNode('a'), ...eventNode('e', { channel: 'both' })]);
+      await load([serverNode(h.sim), ...completeNode('a'), ...eventNode('e', { channel: 'both' })]);
       await connected('a', 'e');
       const events = collect('out-e');
       const answered = nextMessage('out-a');
@@ -140,7 +127,7 @@ describe('gws-outbound-event node', function () {
       assert.deepEqual(Object.keys(ack.gws.correlation).sort(), correlationKeys);
       assert.deepEqual(
         { ...ack.gws.correlation, recordHandle: String(ack.gws.correlation.recordHandle) },
-        { referenceId: 'ref-77', operationName: 'CompleteRecord', recordHandle: '77', nodeId: 'a', request: sim.requests().at(-1).body },
+        { referenceId: 'ref-77', operationName: 'CompleteRecord', recordHandle: '77', nodeId: 'a', request: h.sim.requests().at(-1).body },
       );
       assert.equal(ack.gws.correlation.request.referenceId, 'ref-77');
       const [userEvent] = byTopic(events, 'DeviceUserEventMessage');
@@ -149,15 +136,15 @@ describe('gws-outbound-event node', function () {
       // A DeviceUserEventMessage that (unusually) names the referenceId of our request is not tagged either.
       const odd = userEventMessage(77);
       odd.data.referenceId = 'ref-77';
-      sim.push('agent1', [odd]);
+      h.sim.push('agent1', [odd]);
       await until(() => events.length === 3, 3000, 'the odd user event');
       assert.equal(events[2].topic, 'DeviceUserEventMessage');
       assert.equal(Object.hasOwn(events[2], 'gws'), false, 'rule 8 holds whatever the user event carries');
     });
 
     it('still tags an acknowledgement that arrives after its request timed out', async () => {
-      sim.faults.add({ kind: 'ack', mode: 'late', lateMs: 400, count: 1, operation: 'CompleteRecord' });
-      await load([serverNode(sim), ...completeNode('a', { timeout: '150' }), ...eventNode('e')]);
+      h.sim.faults.add({ kind: 'ack', mode: 'late', lateMs: 400, count: 1, operation: 'CompleteRecord' });
+      await load([serverNode(h.sim), ...completeNode('a', { timeout: '150' }), ...eventNode('e')]);
       await connected('a', 'e');
       const events = collect('out-e');
       const failures = [];
@@ -174,7 +161,7 @@ describe('gws-outbound-event node', function () {
 
   describe('filters', () => {
     it('warns about a channel or correlated setting it does not know, and says what it uses', async () => {
-      await load([serverNode(sim), ...eventNode('odd', { channel: '/foo', correlated: 'xyz' }), ...eventNode('fine', { channel: 'both', correlated: 'only' })]);
+      await load([serverNode(h.sim), ...eventNode('odd', { channel: '/foo', correlated: 'xyz' }), ...eventNode('fine', { channel: 'both', correlated: 'only' })]);
       await connected('odd', 'fine');
       // The warnings come from the constructors, so they are read from the runtime log.
       const log = helper.log();
@@ -189,12 +176,12 @@ describe('gws-outbound-event node', function () {
     it('channel: /v2/me/outbound by default, /me/internal, both, and /v2/me/* as both', async () => {
       // Ids must not equal a property value ('both', 'all'): Node-RED would read that value as a reference to the node.
       const channels = { chDef: undefined, chOut: '/v2/me/outbound', chInt: '/me/internal', chBoth: 'both', chWild: '/v2/me/*' };
-      const flow = [serverNode(sim)];
+      const flow = [serverNode(h.sim)];
       for (const [id, channel] of Object.entries(channels)) flow.push(...eventNode(id, channel === undefined ? {} : { channel }));
       await load(flow);
       await connected(...Object.keys(channels));
       const got = Object.fromEntries(Object.keys(channels).map((id) => [id, collect(`out-${id}`)]));
-      sim.push('agent1', [outboundMessage(1), userEventMessage(2), outboundMessage(3, 'RecordProcessedAcknowledge'), userEventMessage(4, 'RecordRejectAcknowledge')]);
+      h.sim.push('agent1', [outboundMessage(1), userEventMessage(2), outboundMessage(3, 'RecordProcessedAcknowledge'), userEventMessage(4, 'RecordRejectAcknowledge')]);
       const expected = { chDef: [1, 3], chOut: [1, 3], chInt: [2, 4], chBoth: [1, 2, 3, 4], chWild: [1, 2, 3, 4] };
       await until(() => Object.keys(expected).every((id) => got[id].length >= expected[id].length), 3000, 'every node served');
       await delay(SETTLE_MS);
@@ -213,12 +200,12 @@ describe('gws-outbound-event node', function () {
         empty: '',
         emptyArr: [],
       };
-      const flow = [serverNode(sim)];
+      const flow = [serverNode(h.sim)];
       for (const [id, notificationTypes] of Object.entries(types)) flow.push(...eventNode(id, { channel: 'both', notificationTypes }));
       await load(flow);
       await connected(...Object.keys(types));
       const got = Object.fromEntries(Object.keys(types).map((id) => [id, collect(`out-${id}`)]));
-      sim.push('agent1', [
+      h.sim.push('agent1', [
         outboundMessage(1, 'PreviewRecord'),
         outboundMessage(2, 'ChainedRecordsDataEnd'),
         outboundMessage(3, 'RecordProcessedAcknowledge'),
@@ -235,17 +222,17 @@ describe('gws-outbound-event node', function () {
 
     it('correlated: all (default) passes everything, only the tagged ones, none the untagged ones', async () => {
       const modes = { corAll: { correlated: 'all' }, corOnly: { correlated: 'only' }, corNone: { correlated: 'none' }, corDefault: {} };
-      const flow = [serverNode(sim), ...completeNode('a')];
+      const flow = [serverNode(h.sim), ...completeNode('a')];
       for (const [id, extra] of Object.entries(modes)) flow.push(...eventNode(id, { channel: 'both', ...extra }));
       await load(flow);
       await connected('a', ...Object.keys(modes));
       const got = Object.fromEntries(Object.keys(modes).map((id) => [id, collect(`out-${id}`)]));
-      sim.pushPreviewRecord('agent1', { recordHandle: 100 });
+      h.sim.pushPreviewRecord('agent1', { recordHandle: 100 });
       await until(() => got.corAll.length === 1, 3000, 'the first preview');
       const answered = nextMessage('out-a');
       helper.getNode('a').receive({ payload: { recordHandle: 12, callingList: 'CallingList1', referenceId: 'ref-12' } });
       await answered;
-      sim.pushPreviewRecord('agent1', { recordHandle: 101 });
+      h.sim.pushPreviewRecord('agent1', { recordHandle: 101 });
       const summary = (messages) => messages.map((m) => `${m.topic}:${handles([m])[0]}:${m.gws?.correlation?.referenceId ?? '-'}`);
       const expected = {
         corAll: ['PreviewRecord:100:-', 'RecordProcessedAcknowledge:12:ref-12', 'DeviceUserEventMessage:12:-', 'PreviewRecord:101:-'],
@@ -260,28 +247,28 @@ describe('gws-outbound-event node', function () {
   });
 
   it('two config nodes with two users: each event node sees its own user only; a correlation of server A never tags on server B', async () => {
-    sim.setUser('agent2', { password: AGENT2.password });
-    const server2 = serverNode(sim, { id: 'server2', name: 'sim2' });
+    h.sim.setUser('agent2', { password: AGENT2.password });
+    const server2 = serverNode(h.sim, { id: 'server2', name: 'sim2' });
     await load([
-      serverNode(sim),
+      serverNode(h.sim),
       server2,
       ...completeNode('a'),
       ...eventNode('e1'),
       ...eventNode('e2', { server: 'server2' }),
     ], { ...credentials('server'), ...credentials('server2', AGENT2) });
     await connected('a', 'e1', 'e2');
-    assert.equal(sim.stats().cometdClients, 2, 'one CometD client per config node');
+    assert.equal(h.sim.stats().cometdClients, 2, 'one CometD client per config node');
     const got1 = collect('out-e1');
     const got2 = collect('out-e2');
-    sim.pushPreviewRecord('agent1', { recordHandle: 1 });
-    sim.pushPreviewRecord('agent2', { recordHandle: 2 });
+    h.sim.pushPreviewRecord('agent1', { recordHandle: 1 });
+    h.sim.pushPreviewRecord('agent2', { recordHandle: 2 });
     await until(() => got1.length === 1 && got2.length === 1, 3000, 'one preview each');
 
     // Server A sends a request; server B's user receives a message with the same referenceId.
     const answered = nextMessage('out-a');
     helper.getNode('a').receive({ payload: { recordHandle: 3, callingList: 'CallingList1', referenceId: 'shared-ref' } });
     await answered;
-    sim.push('agent2', [outboundMessage(3, 'RecordProcessedAcknowledge', { referenceId: 'shared-ref' })]);
+    h.sim.push('agent2', [outboundMessage(3, 'RecordProcessedAcknowledge', { referenceId: 'shared-ref' })]);
     await until(() => got1.length === 2 && got2.length === 2, 3000, 'the acknowledgement on both');
     await delay(SETTLE_MS);
     assert.deepEqual(handles(got1), [1, 3]);
@@ -293,42 +280,42 @@ describe('gws-outbound-event node', function () {
   describe('reconnects', () => {
     /** `expected`: the statuses the node shows from the disturbance until it is connected again. */
     async function reconnectTest(disturb, expected) {
-      await load([serverNode(sim), ...eventNode('e')]);
+      await load([serverNode(h.sim), ...eventNode('e')]);
       await connected('e');
       const got = collect('out-e');
-      sim.push('agent1', range(1, 5).map((n) => outboundMessage(n)));
+      h.sim.push('agent1', range(1, 5).map((n) => outboundMessage(n)));
       await until(() => got.length === 5, 3000, 'records 1-5');
       const mark = statusHistory('e').length;
       await disturb();
       await reconnected('e', mark);
       const names = statusNames('e', mark);
       assert.deepEqual(names, expected, 'statuses while reconnecting');
-      assert.equal(sim.stats().cometdClients, 1, 'one CometD client again');
+      assert.equal(h.sim.stats().cometdClients, 1, 'one CometD client again');
       // Subscribed again: what is pushed now reaches the node.
-      sim.push('agent1', range(6, 3).map((n) => outboundMessage(n)));
-      sim.push('agent1', range(9, 2).map((n) => outboundMessage(n)));
+      h.sim.push('agent1', range(6, 3).map((n) => outboundMessage(n)));
+      h.sim.push('agent1', range(9, 2).map((n) => outboundMessage(n)));
       await until(() => got.length >= 10, 3000, 'records 6-10');
       await delay(SETTLE_MS);
       assert.deepEqual(handles(got), range(1, 10), 'every record once, in order');
     }
 
     it('subscribes again by itself after the server forgot the CometD client (402 Unknown client)', async () => {
-      await reconnectTest(() => sim.forgetClients(), ['connecting', 'connected']);
+      await reconnectTest(() => h.sim.forgetClients(), ['connecting', 'connected']);
     });
 
     it('subscribes again by itself after a server restart', async () => {
-      await reconnectTest(() => sim.restart(300), ['unreachable', 'connecting', 'connected']);
+      await reconnectTest(() => h.sim.restart(300), ['unreachable', 'connecting', 'connected']);
     });
   });
 
   describe('redeploy and removal', () => {
     it('redeploying or removing one event node disturbs neither another event node nor an action node; removing the last node disconnects', async () => {
-      const flow = [serverNode(sim), ...completeNode('a'), ...eventNode('e1'), ...eventNode('e2')];
+      const flow = [serverNode(h.sim), ...completeNode('a'), ...eventNode('e1'), ...eventNode('e2')];
       await load(flow);
       await connected('a', 'e1', 'e2');
       const got1 = collect('out-e1');
       const got2 = collect('out-e2');
-      sim.pushPreviewRecord('agent1', { recordHandle: 1 });
+      h.sim.pushPreviewRecord('agent1', { recordHandle: 1 });
       await until(() => got1.length === 1 && got2.length === 1, 3000, 'record 1');
 
       // Neither e1 nor the action node may see the connection drop at any point below.
@@ -346,8 +333,8 @@ describe('gws-outbound-event node', function () {
       await helper.setFlows(redeployed, 'nodes');
       assert.equal(helper.getNode('e2').name, 'changed', 'e2 was redeployed');
       await connected('e2');
-      assert.equal(sim.stats().cometdClients, 1, 'the shared client stays');
-      sim.pushPreviewRecord('agent1', { recordHandle: 2 });
+      assert.equal(h.sim.stats().cometdClients, 1, 'the shared client stays');
+      h.sim.pushPreviewRecord('agent1', { recordHandle: 2 });
       await until(() => got1.length === 2 && got2.length === 2, 3000, 'record 2 on both');
       let answered = nextMessage('out-a');
       helper.getNode('a').receive({ payload: { recordHandle: 3, callingList: 'CallingList1', referenceId: 'after-redeploy' } });
@@ -359,8 +346,8 @@ describe('gws-outbound-event node', function () {
       // Remove e2.
       await helper.setFlows(redeployed.filter((n) => n.id !== 'e2'), 'nodes');
       assert.equal(helper.getNode('e2'), null);
-      assert.equal(sim.stats().cometdClients, 1);
-      sim.pushPreviewRecord('agent1', { recordHandle: 4 });
+      assert.equal(h.sim.stats().cometdClients, 1);
+      h.sim.pushPreviewRecord('agent1', { recordHandle: 4 });
       answered = nextMessage('out-a');
       helper.getNode('a').receive({ payload: { recordHandle: 5, callingList: 'CallingList1', referenceId: 'after-removal' } });
       assert.equal((await answered).topic, 'RecordProcessedAcknowledge');
@@ -368,53 +355,53 @@ describe('gws-outbound-event node', function () {
       await delay(SETTLE_MS);
       assert.deepEqual(handles(got1), [1, 2, 3, 4, 5], 'e1: nothing lost, nothing doubled');
       assert.deepEqual(handles(got2), [1, 2, 3], 'the removed node got nothing more');
-      assert.equal(sim.stats().cometdClients, 1);
+      assert.equal(h.sim.stats().cometdClients, 1);
       undisturbed();
 
       // Remove the last two users of the server node.
-      await helper.setFlows([serverNode(sim), { id: 'out-a', type: 'helper' }, { id: 'out-e1', type: 'helper' }], 'nodes');
-      await until(() => sim.stats().cometdClients === 0, 3000, 'disconnect when the last node is removed');
+      await helper.setFlows([serverNode(h.sim), { id: 'out-a', type: 'helper' }, { id: 'out-e1', type: 'helper' }], 'nodes');
+      await until(() => h.sim.stats().cometdClients === 0, 3000, 'disconnect when the last node is removed');
     });
 
     it('removing the only event node closes the connection', async () => {
-      await load([serverNode(sim), ...eventNode('e')]);
+      await load([serverNode(h.sim), ...eventNode('e')]);
       await connected('e');
-      assert.equal(sim.stats().cometdClients, 1);
-      await helper.setFlows([serverNode(sim), { id: 'out-e', type: 'helper' }], 'nodes');
-      await until(() => sim.stats().cometdClients === 0 && sim.stats().heldConnects === 0, 3000, 'disconnect');
-      assert.equal(sim.pushPreviewRecord('agent1'), 0, 'nobody listens any more');
+      assert.equal(h.sim.stats().cometdClients, 1);
+      await helper.setFlows([serverNode(h.sim), { id: 'out-e', type: 'helper' }], 'nodes');
+      await until(() => h.sim.stats().cometdClients === 0 && h.sim.stats().heldConnects === 0, 3000, 'disconnect');
+      assert.equal(h.sim.pushPreviewRecord('agent1'), 0, 'nobody listens any more');
     });
 
     // A changed node is closed with removed=false; the server node it left closes its connection once the
     // deploy has started the flows again and nobody uses it.
     it('moving the last node of a config node to another config node closes the first connection', async () => {
-      sim.setUser('agent2', { password: AGENT2.password });
-      const server2 = serverNode(sim, { id: 'server2', name: 'sim2' });
+      h.sim.setUser('agent2', { password: AGENT2.password });
+      const server2 = serverNode(h.sim, { id: 'server2', name: 'sim2' });
       const creds = { ...credentials('server'), ...credentials('server2', AGENT2) };
       const [e, out] = eventNode('e');
-      await load([serverNode(sim), server2, e, out], creds);
+      await load([serverNode(h.sim), server2, e, out], creds);
       await connected('e');
-      assert.equal(sim.stats().cometdClients, 1, 'server2 is not used yet');
+      assert.equal(h.sim.stats().cometdClients, 1, 'server2 is not used yet');
       const got = collect('out-e');
-      await helper.setFlows([serverNode(sim), server2, { ...e, server: 'server2' }, out], 'nodes', creds);
+      await helper.setFlows([serverNode(h.sim), server2, { ...e, server: 'server2' }, out], 'nodes', creds);
       await connected('e');
-      sim.pushPreviewRecord('agent2', { recordHandle: 2 });
+      h.sim.pushPreviewRecord('agent2', { recordHandle: 2 });
       await until(() => got.length === 1, 3000, 'a notification of agent2');
       // Server node A has no node any more: its CometD client must go.
-      await until(() => sim.stats().cometdClients === 1, 3000, 'the connection of the unused config node closed');
-      assert.equal(sim.pushPreviewRecord('agent1', { recordHandle: 1 }), 0, 'no client of agent1 left');
+      await until(() => h.sim.stats().cometdClients === 1, 3000, 'the connection of the unused config node closed');
+      assert.equal(h.sim.pushPreviewRecord('agent1', { recordHandle: 1 }), 0, 'no client of agent1 left');
     });
   });
 
   it('delivers a burst of 10,000 notifications in order, none lost, none doubled', async function () {
     this.timeout(30000);
-    await load([serverNode(sim), ...eventNode('e')]);
+    await load([serverNode(h.sim), ...eventNode('e')]);
     await connected('e');
     const seen = [];
     helper.getNode('out-e').on('input', (msg) => seen.push(msg.payload.record.recordHandle));
     const started = Date.now();
     for (let chunk = 0; chunk < 100; chunk++) {
-      sim.push('agent1', range(chunk * 100, 100).map((n) => outboundMessage(n)));
+      h.sim.push('agent1', range(chunk * 100, 100).map((n) => outboundMessage(n)));
       // Let some chunks travel in separate long-poll answers, others together.
       if (chunk % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -428,7 +415,7 @@ describe('gws-outbound-event node', function () {
   });
 
   it('shows the connection state: connecting, connected, unreachable while GWS is down, connected when it is back', async () => {
-    await load([serverNode(sim), ...eventNode('e')]);
+    await load([serverNode(h.sim), ...eventNode('e')]);
     await connected('e');
     const history = statusHistory('e');
     const start = history[0].text === `${STATUS}disconnected` ? 1 : 0;
@@ -437,15 +424,15 @@ describe('gws-outbound-event node', function () {
       { fill: 'green', shape: 'dot', text: `${STATUS}connected` },
     ]);
 
-    const port = sim.port;
-    await sim.stop();
+    const port = h.sim.port;
+    await h.sim.stop();
     await until(() => lastStatus('e') === 'unreachable', 5000, 'unreachable');
     assert.deepEqual(statusHistory('e').at(-1), { fill: 'red', shape: 'ring', text: `${STATUS}unreachable` });
 
-    sim = await startSim({ port });
+    h.sim = await startSim({ port });
     await until(() => lastStatus('e') === 'connected', 8000, 'connected again');
     const got = collect('out-e');
-    sim.pushPreviewRecord('agent1', { recordHandle: 9 });
+    h.sim.pushPreviewRecord('agent1', { recordHandle: 9 });
     await until(() => got.length === 1, 3000, 'a notification after the outage');
     assert.deepEqual(handles(got), [9]);
   });
