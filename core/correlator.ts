@@ -144,12 +144,6 @@ export class Correlator {
     pending.reject(error);
   }
 
-  /** Stops waiting for a request without an error (the caller no longer needs the answer). */
-  release(referenceId: string): void {
-    const pending = this.#pending.get(referenceId);
-    if (pending !== undefined) this.#finish(pending, 'released');
-  }
-
   /** Fails every pending request (the connection closes). */
   failAll(makeError: (info: CorrelationInfo) => GwsError): void {
     for (const pending of [...this.#pending.values()]) {

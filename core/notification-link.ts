@@ -364,11 +364,6 @@ export class NotificationLink {
     this.#state = { status: 'disconnected' };
     this.#events.state(this.#state);
   }
-
-  /** True once the CometD client has fully stopped. */
-  get disconnected(): boolean {
-    return this.#cometd.isDisconnected();
-  }
 }
 
 function describe(args: unknown[]): string {

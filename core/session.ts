@@ -96,10 +96,6 @@ export class GwsSession {
     this.#authorization = 'Basic ' + Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64');
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   /** Absolute URL of an API path such as `/api/v2/me`. */
   url(path: string): string {
     return new URL(path.replace(/^\/+/, ''), this.baseUrl).toString();
