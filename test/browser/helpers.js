@@ -1,10 +1,10 @@
 'use strict';
 /** Helpers for the editor test in Chromium: a free port, a Node-RED + simulator pair, and editor gestures. */
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
+const { freePort } = require('../helpers');
 
 const root = path.join(__dirname, '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -19,18 +19,6 @@ const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts Node-RED with an empty flow in a fresh user dir under os.tmpdir(); `stop()` ends its process group. */
 async function startEditor() {

@@ -7,24 +7,14 @@
  */
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const WebSocket = require(require.resolve('ws', { paths: [path.dirname(require.resolve('node-red'))] }));
-const { startSim, until, delay, DEVICE } = require('../helpers');
+const { startSim, until, delay, freePort, DEVICE } = require('../helpers');
 const { helper, serverNode, credentials, load, watch, flowHarness } = require('../helpers/flow');
 
 const PASSWORD = 'Unique-S3cret-P@ssw0rd-7731';
 const root = path.join(__dirname, '..', '..');
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('secrets', function () {
   this.timeout(90000);

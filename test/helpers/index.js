@@ -2,6 +2,7 @@
 /** Test utilities: the compiled package, a simulator per test, and waiting for things. */
 const path = require('node:path');
 const { createHook } = require('node:async_hooks');
+const net = require('node:net');
 
 // GWS_PACKAGE_ROOT points the tests at an installed copy of the package (the compatibility runs).
 const packageRoot = process.env.GWS_PACKAGE_ROOT || path.join(__dirname, '..', '..');
@@ -20,6 +21,19 @@ function startSim(options = {}) {
 /** A core connection to `sim` (not started). */
 function connect(sim, options = {}) {
   return core.GwsConnection.create({ baseUrl: sim.url, ...USER, ...options });
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 function delay(ms) {
@@ -91,4 +105,4 @@ function chainParams(overrides = {}) {
   return { recordHandle: 7, applicationId: 134, campaignName: 'Campaign1', devicePath: DEVICE, ...overrides };
 }
 
-module.exports = { dist, core, simulator, DEVICE, USER, startSim, connect, delay, until, nextState, trackResources, completeParams, chainParams };
+module.exports = { freePort, dist, core, simulator, DEVICE, USER, startSim, connect, delay, until, nextState, trackResources, completeParams, chainParams };

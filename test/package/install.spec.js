@@ -7,9 +7,9 @@
 const assert = require('node:assert/strict');
 const { execFile } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort } = require('../helpers');
 
 const root = path.join(__dirname, '..', '..');
 
@@ -18,15 +18,6 @@ function run(command, args, options = {}) {
     execFile(command, args, { maxBuffer: 64 * 1024 * 1024, timeout: 240000, ...options }, (error, stdout, stderr) =>
       error ? reject(new Error(`${command} ${args.join(' ')}: ${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
     );
-  });
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
   });
 }
 
