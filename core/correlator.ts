@@ -1,9 +1,12 @@
 /**
- * Matches CometD notifications to the requests that caused them, by referenceId.
+ * Matches CometD notifications to the requests that caused them, by referenceId and, where both the
+ * request and the answer carry one, the record handle (rule 13: another server node of the same user
+ * may use the same referenceId for another record).
  *
  * - A pending request has its own timer; it resolves on the expected acknowledgement (or, for a chain,
  *   on ChainedRecordsDataEnd after collecting every correlated record before it), and fails on a
- *   correlated error notification or at its timeout.
+ *   correlated error notification, on a DeviceUserEventMessage that reports GSW_ERROR for its record
+ *   and answer type, or at its timeout.
  * - The DeviceUserEventMessage of the answer (on /me/internal, without referenceId) is joined by record
  *   handle + user event when it arrives in the same long-poll answer or within `userEventWaitMs` after.
  * - Answers for requests no longer pending are counted (late or duplicate) and otherwise ignored.
@@ -12,20 +15,31 @@
  *   whole when the newer one is full. Every lookup is a Map access; nothing grows without bound.
  */
 import { GwsError } from './errors.js';
-import { isUserEvent, joinKey, notificationError, referenceIdOf, userEventKey } from './notifications.js';
+import {
+  isUserEvent,
+  joinKey,
+  notificationError,
+  recordHandleOf,
+  referenceIdOf,
+  sameHandle,
+  userEventError,
+  userEventKey,
+} from './notifications.js';
+import { answerName, type Expectation } from './operation-table.js';
 import type { DeviceUserEventMessage, Notification, OperationBody, OperationName, OutboundRecord, OutboundRecordMessage } from './wire-types.js';
+
+export type { Expectation } from './operation-table.js';
 
 export interface CorrelationInfo {
   referenceId: string;
   operationName: OperationName;
-  recordHandle: string | number;
+  /** Absent for operations that address no record (AddRecord, the preview-session operations). */
+  recordHandle?: string | number;
+  /** The campaign of a campaign operation (its path), to relate error user events to it. */
+  campaignName?: string;
   nodeId?: string;
   request: OperationBody;
 }
-
-export type Expectation =
-  | { kind: 'ack'; notificationType: string }
-  | { kind: 'chain'; endType: string };
 
 export interface CorrelatedAnswer {
   /** Data of the acknowledgement, or of ChainedRecordsDataEnd for a chain. */
@@ -48,6 +62,8 @@ export interface CorrelatorStats {
   late: number;
   /** Second and further answers to a request that was already answered. */
   duplicate: number;
+  /** Answers with the referenceId of a waiting request but another record handle (ignored). */
+  foreign: number;
 }
 
 type Outcome = 'pending' | 'answered' | 'failed' | 'timedOut' | 'released';
@@ -75,7 +91,7 @@ interface Pending {
 }
 
 export class Correlator {
-  readonly stats: CorrelatorStats = { answered: 0, failed: 0, timedOut: 0, late: 0, duplicate: 0 };
+  readonly stats: CorrelatorStats = { answered: 0, failed: 0, timedOut: 0, late: 0, duplicate: 0, foreign: 0 };
   readonly #pending = new Map<string, Pending>();
   /** Requests remembered, newest generation first. */
   #memory = new Map<string, Remembered>();
@@ -164,10 +180,17 @@ export class Correlator {
     const pending = this.#pending.get(referenceId);
     if (pending === undefined) {
       const remembered = this.#recall(referenceId);
-      if (remembered === undefined) return undefined;
+      if (remembered === undefined || !answersRecord(remembered.info, data)) return undefined;
       if (remembered.outcome === 'answered') this.stats.duplicate++;
       else if (remembered.outcome !== 'pending') this.stats.late++;
       return remembered.info;
+    }
+    // A chained record carries the handle of another record of the chain; every other message must
+    // name the request's own record (when it names one) to count.
+    const chainMember = pending.expect.kind === 'chain' && data.notificationType !== pending.expect.end && notificationError(data) === undefined;
+    if (!chainMember && !answersRecord(pending.info, data)) {
+      this.stats.foreign++;
+      return undefined;
     }
     if (pending.answer !== undefined) {
       // Already answered, waiting for its user event: a repeated answer is a duplicate.
@@ -194,34 +217,43 @@ export class Correlator {
 
   #onAnswer(pending: Pending, data: OutboundRecordMessage, batch: number): void {
     const type = data.notificationType;
-    const expected = pending.expect.kind === 'ack' ? pending.expect.notificationType : pending.expect.endType;
-    if (type !== expected) {
+    const expect = pending.expect;
+    if (!isExpected(expect, type)) {
       const failure = notificationError(data);
       if (failure !== undefined) {
-        const info = pending.info;
-        this.#finish(pending, 'failed');
-        pending.reject(new GwsError('errorNotification', {
-          operation: info.operationName,
-          notificationType: typeof type === 'string' && type !== '' ? type : 'an error',
-          referenceId: info.referenceId,
-          detail: failure.detail,
-        }, { referenceId: info.referenceId, statusCode: 0, reason: 'rejected' }));
+        this.#failWith(pending, typeof type === 'string' && type !== '' ? type : 'an error', failure.detail);
         return;
       }
       // Before the end of a chain, every correlated message is one chained record.
-      if (pending.expect.kind === 'chain') {
+      if (expect.kind === 'chain') {
         pending.records.push(isRecord(data.record) ? data.record : {});
       }
       // Anything else waits for the expected message or the timeout.
       return;
     }
+    const info = pending.info;
+    if (expect.kind === 'ack' && expect.record === true && recordHandleOf(data) === undefined) {
+      // A PreviewRecord without a record: the calling list had nothing to hand out.
+      this.#finish(pending, 'failed');
+      pending.reject(new GwsError('emptyPreviewRecord', {
+        operation: info.operationName,
+        campaign: info.campaignName ?? '-',
+        referenceId: info.referenceId,
+      }, { referenceId: info.referenceId, statusCode: 0, reason: 'rejected' }));
+      return;
+    }
     // The answer is here: the request can no longer time out.
     clearTimeout(pending.timer);
     pending.timer = undefined;
-    pending.answer = pending.expect.kind === 'chain' ? { data, records: pending.records } : { data };
+    pending.answer = expect.kind === 'chain' ? { data, records: pending.records } : { data };
     pending.answerBatch = batch;
-    const handle = isRecord(data.record) && data.record.recordHandle !== undefined ? data.record.recordHandle : pending.info.recordHandle;
-    const key = joinKey(handle as string | number, expected);
+    const handle = recordHandleOf(data) ?? info.recordHandle;
+    if (handle === undefined) {
+      // No record to relate a user event to (a preview session started or ended).
+      this.#settleSoon(pending);
+      return;
+    }
+    const key = joinKey(handle, String(type));
     const earlier = this.#unclaimed.get(key);
     if (earlier !== undefined && earlier.length > 0) {
       pending.answer.userEvent = earlier.shift();
@@ -237,6 +269,14 @@ export class Correlator {
   }
 
   #onUserEvent(data: DeviceUserEventMessage): void {
+    const error = userEventError(data);
+    if (error !== undefined) {
+      const pending = this.#waitingFor(error.event, error.recordHandle, error.campaignName);
+      if (pending !== undefined) {
+        this.#failWith(pending, error.event, error.detail);
+        return;
+      }
+    }
     const key = userEventKey(data);
     if (key === undefined) return;
     const waiting = this.#joining.get(key);
@@ -271,9 +311,39 @@ export class Correlator {
     pending.resolve(answer);
   }
 
+  /**
+   * The oldest request still without its answer that a user event of type `event` reports on: same
+   * answer type and, where the request names one, the same record handle; a request without a record
+   * (campaign operations, AddRecord) by its campaign.
+   */
+  #waitingFor(event: string, recordHandle: string | number | undefined, campaignName: string | undefined): Pending | undefined {
+    for (const pending of this.#pending.values()) {
+      if (pending.answer !== undefined || !isExpected(pending.expect, event)) continue;
+      const info = pending.info;
+      if (info.recordHandle !== undefined) {
+        if (recordHandle !== undefined && sameHandle(info.recordHandle, recordHandle)) return pending;
+        continue;
+      }
+      const campaign = info.campaignName ?? info.request.campaignName;
+      if (campaignName === undefined || campaign === undefined || campaign === campaignName) return pending;
+    }
+    return undefined;
+  }
+
+  #failWith(pending: Pending, notificationType: string, detail: string): void {
+    const info = pending.info;
+    this.#finish(pending, 'failed');
+    pending.reject(new GwsError('errorNotification', {
+      operation: info.operationName,
+      notificationType,
+      referenceId: info.referenceId,
+      detail,
+    }, { referenceId: info.referenceId, statusCode: 0, reason: 'rejected' }));
+  }
+
   #timeout(pending: Pending): void {
     const info = pending.info;
-    const expected = pending.expect.kind === 'ack' ? pending.expect.notificationType : pending.expect.endType;
+    const expected = answerName(pending.expect);
     this.#finish(pending, 'timedOut');
     pending.reject(new GwsError('timeout', {
       operation: info.operationName,
@@ -307,6 +377,26 @@ export class Correlator {
     else if (outcome === 'timedOut') this.stats.timedOut++;
     else if (outcome === 'failed') this.stats.failed++;
   }
+}
+
+/** Whether a notification of this type is the answer the request waits for. */
+function isExpected(expect: Expectation, type: unknown): boolean {
+  if (typeof type !== 'string') return false;
+  switch (expect.kind) {
+    case 'ack':
+      return type === expect.type;
+    case 'ackSuffix':
+      return type.endsWith(expect.suffix);
+    case 'chain':
+      return type === expect.end;
+  }
+}
+
+/** Rule 13: where both the request and the answer name a record handle, they must be the same. */
+function answersRecord(info: CorrelationInfo, data: Record<string, unknown>): boolean {
+  if (info.recordHandle === undefined) return true;
+  const handle = recordHandleOf(data);
+  return handle === undefined || sameHandle(handle, info.recordHandle);
 }
 
 function isRecord(value: unknown): value is OutboundRecord {

@@ -10,7 +10,20 @@ export const ERROR_TEXTS = {
     '__operation__ not sent: __param__ is missing (set it on the node, in msg.payload.__param__ or as a default on the server node)',
   notInteger: '__operation__ not sent: __param__ must be a non-negative integer (a number or a string of up to 15 digits), got __value__',
   propertyEmpty: '__operation__ not sent: __param__ is missing: the node reads it from __source__, which gave nothing',
-  dotRecordHandle: '__operation__ not sent: recordHandle must not be . or .. (in the URL they would address another resource)',
+  dotSegment: '__operation__ not sent: __param__ must not be . or .. (in the URL they would address another resource)',
+  notUnicode: '__operation__ not sent: __param__ is not valid Unicode text (it holds a lone surrogate code unit)',
+  notOneOf: '__operation__ not sent: __param__ must be __allowed__, got __value__',
+  badTimestamp:
+    '__operation__ not sent: __param__ must be seconds since 1970 (a whole number), a Date or ISO-8601 text such as 2026-12-24T09:30:00Z, got __value__',
+  timestampMillis: '__operation__ not sent: __param__ __value__ looks like milliseconds; give seconds since 1970 (divide by 1000) or a Date',
+  notObject: '__operation__ not sent: __param__ must be an object of user fields such as {"customer_id": "C-17"}, got __value__',
+  tooManyFields: '__operation__ not sent: __param__ has __count__ fields, at most __max__',
+  badFieldName: '__operation__ not sent: __param__ has a field name that cannot be sent: __field__',
+  badFieldValue: '__operation__ not sent: __param__.__field__ must be text (up to 1024 characters), a number or a boolean, got __value__',
+  unreadable: '__operation__ not sent: __param__ could not be read from the message (__detail__)',
+  unknownOperation: '__operation__ not sent: msg.operation __value__ is not one of __allowed__',
+  emptyPreviewRecord:
+    '__operation__ failed: GWS answered PreviewRecord without a record: the calling lists of campaign __campaign__ have no record to preview now (referenceId __referenceId__)',
   notText: '__operation__ not sent: __param__ must be text, got __value__',
   tooLong: '__operation__ not sent: __param__ is too long (__length__ characters, at most __max__)',
   badRecordHandle:

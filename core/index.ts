@@ -4,9 +4,12 @@ export type { ConnectionOptions, ConnectionState, ExecuteOptions, OperationResul
 export { GwsSession, parseBaseUrl } from './session.js';
 export type { SessionOptions, TlsOptions } from './session.js';
 export { Correlator } from './correlator.js';
-export type { CorrelatedAnswer, CorrelationInfo, CorrelatorStats, Expectation } from './correlator.js';
-export { prepareRequest, recordPath, isUnset, OPERATIONS, PARAMS_WITH_DEFAULT, LIMITS } from './operations.js';
-export type { OperationInput, ParamName, PreparedRequest } from './operations.js';
+export type { CorrelatedAnswer, CorrelationInfo, CorrelatorStats } from './correlator.js';
+export { prepareRequest, recordPath, isUnset, isOperationName, PARAMS_WITH_DEFAULT } from './operations.js';
+export type { OperationInput, PreparedRequest } from './operations.js';
+export { OPERATION_TABLE, NODE_OPERATIONS, PARAMS, PARAM_NAMES, operationParams, paramsOf, answerName } from './operation-table.js';
+export type { ActionNodeType, Expectation, OperationName, OperationSpec, ParamKind, ParamName, ParamSpec, Presence, Target } from './operation-table.js';
+export { serverText } from './server-text.js';
 export { GwsError, ERROR_TEXTS, renderTemplate } from './errors.js';
 export type { GwsErrorCode, FailureReason } from './errors.js';
 export { GWS_STATUS_CODES, statusCodeMeaning } from './status-codes.js';

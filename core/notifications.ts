@@ -2,6 +2,7 @@
  * Reading notifications at the boundary: which request an outbound message answers, whether it
  * reports an error, and the key that joins a DeviceUserEventMessage to its acknowledgement.
  */
+import { serverText } from './server-text.js';
 import type { DeviceUserEventMessage, OutboundRecordMessage } from './wire-types.js';
 
 export const USER_EVENT_MESSAGE = 'DeviceUserEventMessage';
@@ -31,6 +32,54 @@ export function joinKey(recordHandle: string | number, notificationType: string)
   return `${String(recordHandle)}\n${notificationType}`;
 }
 
+/** The record handle an outbound message names: `record.recordHandle`, else `record.userData.GSW_RECORD_HANDLE` (where GWS puts it in a PreviewRecord is not documented). */
+export function recordHandleOf(data: Record<string, unknown>): string | number | undefined {
+  const record = data.record;
+  if (!isObject(record)) return undefined;
+  const handle = record.recordHandle;
+  if ((typeof handle === 'string' && handle !== '') || (typeof handle === 'number' && Number.isFinite(handle))) return handle;
+  const userData = record.userData;
+  const fromUserData = isObject(userData) ? userData.GSW_RECORD_HANDLE : undefined;
+  if ((typeof fromUserData === 'string' && fromUserData !== '') || (typeof fromUserData === 'number' && Number.isFinite(fromUserData))) return fromUserData;
+  return undefined;
+}
+
+/** Record handles compare as text: a request may give "12" where GWS answers 12. */
+export function sameHandle(a: string | number, b: string | number): boolean {
+  return String(a) === String(b);
+}
+
+export interface UserEventError {
+  /** `GSW_USER_EVENT`: the answer type the error stands in for. */
+  event: string;
+  recordHandle?: string | number;
+  campaignName?: string;
+  detail: string;
+}
+
+/** A DeviceUserEventMessage whose user data reports an OCS error (`GSW_ERROR`, `GSW_ERROR_NUMBER`). */
+export function userEventError(data: DeviceUserEventMessage): UserEventError | undefined {
+  const userData = data.userData;
+  if (!isObject(userData)) return undefined;
+  const event = userData.GSW_USER_EVENT;
+  const text = userData.GSW_ERROR;
+  const number = userData.GSW_ERROR_NUMBER;
+  if (typeof event !== 'string' || event === '') return undefined;
+  const hasText = typeof text === 'string' && text.trim() !== '';
+  const hasNumber = typeof number === 'number' || (typeof number === 'string' && number.trim() !== '');
+  if (!hasText && !hasNumber) return undefined;
+  const handle = userData.GSW_RECORD_HANDLE;
+  const campaign = userData.GSW_CAMPAIGN_NAME;
+  const parts = [hasText ? serverText(text) : 'OCS error'];
+  if (hasNumber) parts.push(`(error ${serverText(number, 20)})`);
+  return {
+    event,
+    recordHandle: typeof handle === 'string' || typeof handle === 'number' ? handle : undefined,
+    campaignName: typeof campaign === 'string' ? campaign : undefined,
+    detail: parts.join(' '),
+  };
+}
+
 export interface NotificationError {
   detail: string;
 }
@@ -55,14 +104,14 @@ export function notificationError(data: OutboundRecordMessage): NotificationErro
   );
   const number = userData.GSW_ERROR_NUMBER ?? record.GSW_ERROR_NUMBER ?? data.errorCode;
   if (!ERROR_TYPE.test(type) && text === undefined && number === undefined) return undefined;
-  const parts = [text ?? (type || 'error')];
-  if (typeof number === 'number' || typeof number === 'string') parts.push(`(error ${number})`);
+  const parts = [text ?? (type ? serverText(type, 100) : 'error')];
+  if (typeof number === 'number' || typeof number === 'string') parts.push(`(error ${serverText(number, 20)})`);
   return { detail: parts.join(' ') };
 }
 
 function firstText(...values: unknown[]): string | undefined {
   for (const value of values) {
-    if (typeof value === 'string' && value.trim() !== '') return value.slice(0, 500);
+    if (typeof value === 'string' && value.trim() !== '') return serverText(value);
   }
   return undefined;
 }

@@ -1,65 +1,49 @@
 /**
- * The two outbound operations: which parameters they take, how each is checked and converted, the
- * request body and path, and what answer to wait for. A bad parameter is reported here, naming the
- * field, before anything is sent.
+ * Turning the values a node resolved into one request: every parameter of the operation is checked and
+ * converted as its kind in the operation table says, the body holds exactly the parameters the
+ * operation sends, and the path carries the record handle or the campaign name as one encoded segment.
+ * A bad parameter is reported here, naming the field, before anything is sent (statusCode 1).
  */
 import { randomUUID } from 'node:crypto';
 import { parseCallResult, type CallResultFormat } from './call-results.js';
-import type { Expectation } from './correlator.js';
 import { GwsError, showValue, type GwsErrorCode } from './errors.js';
-import type { OperationBody, OperationName } from './wire-types.js';
+import {
+  OPERATION_TABLE,
+  PARAMS,
+  operationParams,
+  type Expectation,
+  type OperationName,
+  type ParamName,
+  type ParamSpec,
+} from './operation-table.js';
+import type { OperationBody } from './wire-types.js';
 
-export type ParamName =
-  | 'recordHandle'
-  | 'applicationId'
-  | 'campaignName'
-  | 'callingList'
-  | 'callResult'
-  | 'phoneNumber'
-  | 'devicePath'
-  | 'referenceId';
+export type { Expectation, OperationName, ParamName } from './operation-table.js';
 
 /** Raw values, as a node resolved them from its properties, msg.payload and the server defaults. */
 export type OperationInput = Partial<Record<ParamName, unknown>>;
 
-interface OperationSpec {
-  params: readonly ParamName[];
-  required: readonly ParamName[];
-  expect: Expectation;
-}
-
-export const OPERATIONS: Record<OperationName, OperationSpec> = {
-  CompleteRecord: {
-    params: ['recordHandle', 'applicationId', 'campaignName', 'callingList', 'callResult', 'phoneNumber', 'devicePath', 'referenceId'],
-    required: ['recordHandle', 'applicationId', 'campaignName', 'callingList', 'devicePath'],
-    expect: { kind: 'ack', notificationType: 'RecordProcessedAcknowledge' },
-  },
-  GetChainedRecord: {
-    params: ['recordHandle', 'applicationId', 'campaignName', 'devicePath', 'referenceId'],
-    required: ['recordHandle', 'applicationId', 'campaignName', 'devicePath'],
-    expect: { kind: 'chain', endType: 'ChainedRecordsDataEnd' },
-  },
-};
-
 /** Parameters that fall back to a default of the server node. */
-export const PARAMS_WITH_DEFAULT: readonly ParamName[] = ['devicePath', 'applicationId', 'campaignName'];
-
-export const LIMITS = {
-  text: 1024,
-  recordHandle: 256,
-  referenceId: 256,
-  phoneNumber: 64,
-  devicePath: 512,
-} as const;
+export const PARAMS_WITH_DEFAULT: readonly ParamName[] = (Object.keys(PARAMS) as ParamName[]).filter(
+  (name) => (PARAMS[name] as ParamSpec).serverDefault === true,
+);
 
 const DEVICE_PATH = /^\/devices\/[A-Za-z0-9._~:@-]+$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/** A timestamp above this many seconds (the year 5138) is taken for milliseconds given by mistake. */
+const MAX_TIMESTAMP_SECONDS = 1e11;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const MAX_OTHER_FIELDS = 200;
+const MAX_FIELD_NAME = 128;
+const MAX_FIELD_VALUE = 1024;
 
 export interface PreparedRequest {
   operationName: OperationName;
-  /** As given: a number stays a number (the acknowledgement's record carries it that way too). */
-  recordHandle: string | number;
+  /** As given: a number stays a number (the acknowledgement's record carries it that way too). Absent for AddRecord and campaign operations. */
+  recordHandle?: string | number;
+  /** For campaign operations: the campaign named in the path. */
+  campaignName?: string;
   referenceId: string;
   path: string;
   body: OperationBody;
@@ -75,62 +59,111 @@ export function isUnset(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
-export function prepareRequest(operationName: OperationName, input: OperationInput, options: PrepareOptions = {}): PreparedRequest {
-  const spec = OPERATIONS[operationName];
-  const fail = (code: GwsErrorCode, param: ParamName, extra: Record<string, string | number> = {}): never => {
-    throw new GwsError(code, { operation: operationName, param, ...extra }, { statusCode: 1, reason: 'invalid' });
-  };
-  for (const param of spec.required) {
-    if (isUnset(input[param])) fail(PARAMS_WITH_DEFAULT.includes(param) ? 'missingWithDefault' : 'missing', param);
-  }
-
-  const recordHandle = readRecordHandle(input.recordHandle, fail);
-  const applicationId = readInteger(input.applicationId, 'applicationId', fail);
-  const campaignName = readText(input.campaignName, 'campaignName', LIMITS.text, fail);
-  const devicePath = readText(input.devicePath, 'devicePath', LIMITS.devicePath, fail);
-  if (!DEVICE_PATH.test(devicePath)) fail('badDevicePath', 'devicePath', { value: showValue(devicePath) });
-  const referenceId = isUnset(input.referenceId) ? randomUUID() : readText(input.referenceId, 'referenceId', LIMITS.referenceId, fail);
-
-  let body: OperationBody;
-  if (operationName === 'CompleteRecord') {
-    const callingList = readText(input.callingList, 'callingList', LIMITS.text, fail);
-    body = { operationName, devicePath, callingList, applicationId, campaignName, referenceId };
-    if (!isUnset(input.callResult)) {
-      const callResult = parseCallResult(input.callResult);
-      if (callResult === undefined) fail('unknownCallResult', 'callResult', { value: showValue(input.callResult) });
-      else body.callResult = options.callResultFormat === 'number' ? callResult.code : callResult.name;
-    }
-    if (!isUnset(input.phoneNumber)) body.phoneNumber = readText(input.phoneNumber, 'phoneNumber', LIMITS.phoneNumber, fail);
-  } else {
-    body = { operationName, devicePath, applicationId, campaignName, referenceId };
-  }
-  return {
-    operationName,
-    recordHandle,
-    referenceId,
-    path: recordPath(String(recordHandle)),
-    body,
-    expect: spec.expect,
-  };
-}
-
-/** The record handle as one path segment: `/`, `?`, `#` and spaces can never reach another resource. */
-export function recordPath(recordHandle: string): string {
-  return `/api/v2/me/outbound-records/${encodeURIComponent(recordHandle)}`;
+export function isOperationName(value: unknown): value is OperationName {
+  return typeof value === 'string' && Object.hasOwn(OPERATION_TABLE, value);
 }
 
 type Fail = (code: GwsErrorCode, param: ParamName, extra?: Record<string, string | number>) => never;
 
-function readRecordHandle(value: unknown, fail: Fail): string | number {
+export function prepareRequest(operationName: OperationName, input: OperationInput, options: PrepareOptions = {}): PreparedRequest {
+  const spec = OPERATION_TABLE[operationName];
+  const presence: Partial<Record<ParamName, string>> = spec.params;
+  const fail: Fail = (code, param, extra = {}) => {
+    throw new GwsError(code, { operation: operationName, param, ...extra }, { statusCode: 1, reason: 'invalid' });
+  };
+  const names = operationParams(operationName);
+  for (const param of names) {
+    if (presence[param] === 'required' && param !== 'referenceId' && isUnset(input[param])) {
+      fail(PARAMS_WITH_DEFAULT.includes(param) ? 'missingWithDefault' : 'missing', param);
+    }
+  }
+  const values: Partial<Record<ParamName, unknown>> = {};
+  for (const param of names) {
+    const value = input[param];
+    if (param === 'referenceId') values.referenceId = isUnset(value) ? randomUUID() : readParam(param, value, options, fail);
+    else if (!isUnset(value)) values[param] = readParam(param, value, options, fail);
+  }
+  const referenceId = values.referenceId as string;
+
+  // The body: operationName, the parameters in table order, referenceId last (as in the documented
+  // samples); path parameters stay out of it.
+  const fields: Record<string, unknown> = { operationName };
+  let path: string;
+  switch (spec.target) {
+    case 'record':
+      path = `/api/v2/me/outbound-records/${segment(values.recordHandle as string | number, 'recordHandle', fail)}`;
+      break;
+    case 'records':
+      path = '/api/v2/me/outbound-records';
+      break;
+    case 'campaign':
+      path = `/api/v2/me/outbound-campaigns/${segment(values.campaignName as string, 'campaignName', fail)}`;
+      break;
+  }
+  for (const param of names) {
+    if (param === 'referenceId' || values[param] === undefined) continue;
+    if (spec.target === 'record' && param === 'recordHandle') continue;
+    if (spec.target === 'campaign' && param === 'campaignName') continue;
+    fields[param] = values[param];
+  }
+  fields.referenceId = referenceId;
+  const body = fields as unknown as OperationBody;
+
+  const request: PreparedRequest = { operationName, referenceId, path, body, expect: spec.answer };
+  if (values.recordHandle !== undefined) request.recordHandle = values.recordHandle as string | number;
+  if (spec.target === 'campaign') request.campaignName = values.campaignName as string;
+  return request;
+}
+
+/** The record handle as one path segment: `/`, `?`, `#` and spaces can never reach another resource. */
+export function recordPath(recordHandle: string | number): string {
+  return `/api/v2/me/outbound-records/${encodeURIComponent(String(recordHandle))}`;
+}
+
+/** One encoded path segment; "." and ".." would be folded away by URL normalisation, even percent-encoded. */
+function segment(value: string | number, param: ParamName, fail: Fail): string {
+  const text = String(value);
+  if (text === '.' || text === '..') return fail('dotSegment', param);
+  return encodeURIComponent(text);
+}
+
+function readParam(param: ParamName, value: unknown, options: PrepareOptions, fail: Fail): unknown {
+  const spec: ParamSpec = PARAMS[param];
+  switch (spec.kind) {
+    case 'handle':
+      return readRecordHandle(value, spec.max ?? 256, fail);
+    case 'integer':
+      return readInteger(value, param, fail);
+    case 'text':
+    case 'referenceId':
+      return readText(value, param, spec.max ?? 1024, fail);
+    case 'devicePath': {
+      const devicePath = readText(value, param, spec.max ?? 512, fail);
+      if (!DEVICE_PATH.test(devicePath)) fail('badDevicePath', param, { value: showValue(devicePath) });
+      return devicePath;
+    }
+    case 'callResult': {
+      const callResult = parseCallResult(value);
+      if (callResult === undefined) return fail('unknownCallResult', param, { value: showValue(value) });
+      return options.callResultFormat === 'number' ? callResult.code : callResult.name;
+    }
+    case 'enum':
+      return readEnum(value, param, spec.values ?? [], fail);
+    case 'timestamp':
+      return readTimestamp(value, param, fail);
+    case 'object':
+      return readFields(value, param, fail);
+  }
+}
+
+function readRecordHandle(value: unknown, max: number, fail: Fail): string | number {
   if (typeof value === 'number') {
     if (Number.isSafeInteger(value) && value >= 0) return value;
     return fail('badRecordHandle', 'recordHandle', { value: showValue(value) });
   }
   if (typeof value !== 'string' || value.trim() === '') return fail('badRecordHandle', 'recordHandle', { value: showValue(value) });
-  // "." and ".." would be folded away by URL normalisation, even percent-encoded.
-  if (value === '.' || value === '..') return fail('dotRecordHandle', 'recordHandle');
-  if (value.length > LIMITS.recordHandle) return fail('tooLong', 'recordHandle', { length: value.length, max: LIMITS.recordHandle });
-  if (CONTROL.test(value)) return fail('controlCharacters', 'recordHandle');
+  if (value === '.' || value === '..') return fail('dotSegment', 'recordHandle');
+  checkText(value, 'recordHandle', max, fail);
   return value;
 }
 
@@ -146,7 +179,64 @@ function readText(value: unknown, param: ParamName, max: number, fail: Fail): st
   else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
   else return fail('notText', param, { value: showValue(value) });
   if (text.trim() === '') return fail(PARAMS_WITH_DEFAULT.includes(param) ? 'missingWithDefault' : 'missing', param);
-  if (text.length > max) return fail('tooLong', param, { length: text.length, max });
-  if (CONTROL.test(text)) return fail('controlCharacters', param);
+  checkText(text, param, max, fail);
   return text;
+}
+
+/** Length, control characters, and text that is not valid Unicode (a lone surrogate cannot be encoded in a URL or sent as UTF-8). */
+function checkText(text: string, param: ParamName, max: number, fail: Fail): void {
+  if (text.length > max) fail('tooLong', param, { length: text.length, max });
+  if (CONTROL.test(text)) fail('controlCharacters', param);
+  if (!text.isWellFormed()) fail('notUnicode', param);
+}
+
+function readEnum(value: unknown, param: ParamName, allowed: readonly string[], fail: Fail): string {
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  const match = text === undefined ? undefined : allowed.find((entry) => entry.toLowerCase() === text);
+  return match ?? fail('notOneOf', param, { allowed: orList(allowed), value: showValue(value) });
+}
+
+/** Seconds since 1970 from an integer, a string of digits, a Date (of any JavaScript context) or ISO-8601 text. */
+function readTimestamp(value: unknown, param: ParamName, fail: Fail): number {
+  let seconds: number | undefined;
+  if (typeof value === 'number' || (typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value))) {
+    const number = typeof value === 'number' ? value : Number(value.trim());
+    if (Number.isSafeInteger(number) && number >= 0) {
+      if (number >= MAX_TIMESTAMP_SECONDS) return fail('timestampMillis', param, { value: showValue(value) });
+      seconds = number;
+    }
+  } else if (typeof value === 'string' && ISO_8601.test(value.trim())) {
+    const ms = Date.parse(value.trim());
+    if (Number.isFinite(ms)) seconds = Math.floor(ms / 1000);
+  } else if (Object.prototype.toString.call(value) === '[object Date]') {
+    const ms = Date.prototype.getTime.call(value);
+    if (Number.isFinite(ms)) seconds = Math.floor(ms / 1000);
+  }
+  if (seconds === undefined || seconds < 0) return fail('badTimestamp', param, { value: showValue(value) });
+  return seconds;
+}
+
+/** User fields of a record: a plain copy of an object (of any JavaScript context) whose values are text, numbers or booleans. */
+function readFields(value: unknown, param: ParamName, fail: Fail): Record<string, string | number | boolean> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.prototype.toString.call(value) !== '[object Object]') {
+    return fail('notObject', param, { value: showValue(value) });
+  }
+  const entries = Object.entries(value);
+  if (entries.length > MAX_OTHER_FIELDS) return fail('tooManyFields', param, { count: entries.length, max: MAX_OTHER_FIELDS });
+  for (const [name, field] of entries) {
+    if (name === '' || name.length > MAX_FIELD_NAME || CONTROL.test(name) || !name.isWellFormed()) {
+      return fail('badFieldName', param, { field: showValue(name) });
+    }
+    const ok =
+      (typeof field === 'string' && field.length <= MAX_FIELD_VALUE && field.isWellFormed()) ||
+      (typeof field === 'number' && Number.isFinite(field)) ||
+      typeof field === 'boolean';
+    if (!ok) return fail('badFieldValue', param, { field: name.slice(0, 60), value: showValue(field) });
+  }
+  // fromEntries defines own properties: a field named __proto__ stays a field.
+  return Object.fromEntries(entries) as Record<string, string | number | boolean>;
+}
+
+function orList(values: readonly string[]): string {
+  return values.length <= 1 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
 }

@@ -4,30 +4,33 @@
  * what a well-formed message holds.
  */
 
-export type OperationName = 'CompleteRecord' | 'GetChainedRecord';
+import type { OperationName } from './operation-table.js';
 
-/** Body of `POST /api/v2/me/outbound-records/<record-handle>` for CompleteRecord. */
-export interface CompleteRecordBody {
-  operationName: 'CompleteRecord';
-  applicationId: number;
-  campaignName: string;
-  callingList: string;
+export type { OperationName } from './operation-table.js';
+
+/**
+ * Body of an operation's POST: `operationName`, the parameters the operation takes (see the operation
+ * table; the record handle or campaign name of the path is not repeated) and `referenceId`.
+ */
+export interface OperationBody {
+  operationName: OperationName;
+  referenceId: string;
+  applicationId?: number;
+  campaignName?: string;
+  callingList?: string;
   callResult?: string | number;
   phoneNumber?: string;
-  devicePath: string;
-  referenceId: string;
+  devicePath?: string;
+  callbackType?: string;
+  timestamp?: number;
+  chainAttribute?: string;
+  timeZone?: string;
+  phoneType?: string;
+  from?: number;
+  until?: number;
+  chainId?: number;
+  otherFields?: Record<string, string | number | boolean>;
 }
-
-/** Body of `POST /api/v2/me/outbound-records/<record-handle>` for GetChainedRecord. */
-export interface GetChainedRecordBody {
-  operationName: 'GetChainedRecord';
-  applicationId: number;
-  campaignName: string;
-  devicePath: string;
-  referenceId: string;
-}
-
-export type OperationBody = CompleteRecordBody | GetChainedRecordBody;
 
 /** Every JSON answer of the Web Services API. */
 export interface GwsAnswer {

@@ -6,7 +6,8 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import type { ConnectionState, GwsConnection, OperationResult } from '../../core/connection.js';
 import { GwsError } from '../../core/errors.js';
-import { isUnset, OPERATIONS, PARAMS_WITH_DEFAULT, type OperationInput, type ParamName, type PreparedRequest } from '../../core/operations.js';
+import { isUnset, PARAMS_WITH_DEFAULT, type OperationInput, type ParamName, type PreparedRequest } from '../../core/operations.js';
+import { operationParams } from '../../core/operation-table.js';
 import type { OperationName } from '../../core/wire-types.js';
 import { NodeError } from './errors.js';
 import { shared, translator } from './i18n.js';
@@ -34,7 +35,7 @@ export function actionNode(type: string, operationName: OperationName) {
       RED.nodes.createNode(this, def);
       const node = this;
       const server = (def.server ? RED.nodes.getNode(def.server) : null) as GwsServerNode | null;
-      const params = OPERATIONS[operationName].params;
+      const params = operationParams(operationName);
       const properties = new Map<ParamName, TypedProperty>();
       for (const param of params) {
         const property = typedProperty(RED, node, def[param], def[`${param}Type` as keyof ActionNodeDef]);

@@ -3,6 +3,7 @@ import type { Node, NodeDef, NodeMessage } from 'node-red';
 import type { CallResultFormat } from '../../core/call-results.js';
 import type { ConnectionState, GwsConnection, TaggedNotification } from '../../core/connection.js';
 import type { CorrelationInfo } from '../../core/correlator.js';
+import type { ParamName } from '../../core/operation-table.js';
 import type { DeviceUserEventMessage, OperationBody, OperationName, OutboundRecord, OutboundRecordMessage } from '../../core/wire-types.js';
 
 export interface GwsServerDef extends NodeDef {
@@ -25,27 +26,17 @@ export interface GwsServerCredentials {
 
 export type TypedInputType = 'msg' | 'flow' | 'global' | 'str' | 'num' | 'env' | 'jsonata';
 
-export interface ActionNodeDef extends NodeDef {
-  server?: string;
-  recordHandle?: string;
-  recordHandleType?: TypedInputType;
-  applicationId?: string;
-  applicationIdType?: TypedInputType;
-  campaignName?: string;
-  campaignNameType?: TypedInputType;
-  callingList?: string;
-  callingListType?: TypedInputType;
-  callResult?: string;
-  callResultType?: TypedInputType;
-  phoneNumber?: string;
-  phoneNumberType?: TypedInputType;
-  devicePath?: string;
-  devicePathType?: TypedInputType;
-  referenceId?: string;
-  referenceIdType?: TypedInputType;
-  waitForAck?: boolean | string;
-  timeout?: string | number;
-}
+/** A request parameter as the editor stores it: the value and its TypedInput type. */
+export type ParamProperties = Partial<Record<ParamName, string>> & Partial<Record<`${ParamName}Type`, TypedInputType>>;
+
+export type ActionNodeDef = NodeDef &
+  ParamProperties & {
+    server?: string;
+    /** gws-outbound-record and gws-outbound-campaign: the operation, or `msg` to read msg.operation. */
+    operation?: string;
+    waitForAck?: boolean | string;
+    timeout?: string | number;
+  };
 
 export type EventChannel = '/v2/me/outbound' | '/me/internal' | 'both' | '/v2/me/*';
 export type CorrelatedFilter = 'all' | 'only' | 'none';

@@ -2,8 +2,8 @@
 const assert = require('node:assert/strict');
 const { core, delay } = require('../helpers');
 
-const ACK = { kind: 'ack', notificationType: 'RecordProcessedAcknowledge' };
-const CHAIN = { kind: 'chain', endType: 'ChainedRecordsDataEnd' };
+const ACK = { kind: 'ack', type: 'RecordProcessedAcknowledge' };
+const CHAIN = { kind: 'chain', end: 'ChainedRecordsDataEnd' };
 
 function info(referenceId, operationName = 'CompleteRecord', recordHandle = '12') {
   return { referenceId, operationName, recordHandle, nodeId: 'n1', request: { operationName, referenceId } };
@@ -173,7 +173,7 @@ describe('core: correlator', () => {
     const c = new core.Correlator({ userEventWaitMs: 0 });
     const waiting = [];
     for (let i = 0; i < 10000; i++) {
-      const p = c.expect(info(`p${i}`), ACK, 60000);
+      const p = c.expect(info(`p${i}`, 'CompleteRecord', String(i)), ACK, 60000);
       p.catch(() => {});
       waiting.push(p);
     }

@@ -25,7 +25,7 @@ describe('core: operations', () => {
       campaignName: 'Campaign1',
       referenceId: '123456789',
     });
-    assert.deepEqual(request.expect, { kind: 'ack', notificationType: 'RecordProcessedAcknowledge' });
+    assert.deepEqual(request.expect, { kind: 'ack', type: 'RecordProcessedAcknowledge' });
   });
 
   it('builds the GetChainedRecord body of the seed page, without callingList', () => {
@@ -38,7 +38,7 @@ describe('core: operations', () => {
       campaignName: 'Campaign1',
       referenceId: '123456789',
     });
-    assert.deepEqual(request.expect, { kind: 'chain', endType: 'ChainedRecordsDataEnd' });
+    assert.deepEqual(request.expect, { kind: 'chain', end: 'ChainedRecordsDataEnd' });
   });
 
   it('generates a UUID referenceId when none is given, a new one each time', () => {
