@@ -20,14 +20,35 @@ const CHROMIUM_ARGS = [
 ];
 
 
-/** Starts Node-RED with an empty flow in a fresh user dir under os.tmpdir(); `stop()` ends its process group. */
-async function startEditor() {
+/**
+ * The Node-RED majors the editor is tested on: 4.1 (the dev dependency, on this Node) and 5 (the
+ * `node-red-5` dev dependency, on the Node 22 binary of the `node-22` dev dependency, since Node-RED 5
+ * needs Node >= 22.9).
+ */
+const NODE_RED = {
+  4: { label: 'Node-RED 4.1', redScript: require.resolve('node-red/red.js'), nodeBinary: process.execPath },
+  5: {
+    label: 'Node-RED 5',
+    redScript: path.join(root, 'node_modules', 'node-red-5', 'red.js'),
+    nodeBinary: path.join(root, 'node_modules', 'node-22', 'bin', 'node'),
+  },
+};
+
+/**
+ * Starts Node-RED (`major` 4 or 5) with `flows` in a fresh user dir under os.tmpdir(); `stop()` ends its
+ * process group. `settings` are merged into settings.js.
+ */
+async function startEditor({ major = 4, flows = [], credentials = {}, settings = {}, env = {} } = {}) {
   const { prepareUserDir, startNodeRed } = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'node-red-instance.mjs')).href);
+  const target = NODE_RED[major];
+  if (!target) throw new Error(`no Node-RED ${major} to test with`);
   const port = await freePort();
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gws-browser-'));
-  prepareUserDir({ dir: userDir, flows: [], credentials: {}, port });
+  prepareUserDir({ dir: userDir, flows, credentials, port, settings });
   let log = '';
-  const red = startNodeRed({ userDir, port, timeoutMs: 30000, onOutput: (text) => { log += text; } });
+  const red = startNodeRed({
+    userDir, port, env, timeoutMs: 30000, redScript: target.redScript, nodeBinary: target.nodeBinary, onOutput: (text) => { log += text; },
+  });
   const stop = async () => {
     await red.stop();
     fs.rmSync(userDir, { recursive: true, force: true });
@@ -38,7 +59,7 @@ async function startEditor() {
     await stop();
     throw err;
   }
-  return { url: red.url, userDir, log: () => log, stop };
+  return { url: red.url, userDir, major, label: target.label, log: () => log, stop };
 }
 
 /** Centre of an element's bounding box (throws when it is not rendered). */
@@ -195,6 +216,6 @@ function debugRows(element) {
 }
 
 module.exports = {
-  CHROMIUM, CHROMIUM_ARGS, root, freePort, startEditor, centre, drag, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire,
+  CHROMIUM, CHROMIUM_ARGS, NODE_RED, root, freePort, startEditor, centre, drag, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire,
   deploy, waitForStatus, showDebug, flatText, expandDebug, debugRows,
 };
