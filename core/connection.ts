@@ -140,6 +140,7 @@ export class GwsConnection extends EventEmitter<ConnectionEvents> {
       referenceId,
       operationName,
       recordHandle: request.recordHandle,
+      campaignName: request.campaignName ?? request.body.campaignName,
       nodeId: options.nodeId,
       request: request.body,
     };

@@ -22,6 +22,7 @@ export const ERROR_TEXTS = {
   badFieldValue: '__operation__ not sent: __param__.__field__ must be text (up to 1024 characters), a number or a boolean, got __value__',
   unreadable: '__operation__ not sent: __param__ could not be read from the message (__detail__)',
   unknownOperation: '__operation__ not sent: msg.operation __value__ is not one of __allowed__',
+  badOperationSetting: "__operation__ not sent: the node's operation __value__ is not one of __allowed__ (open the node and pick one)",
   emptyPreviewRecord:
     '__operation__ failed: GWS answered PreviewRecord without a record: the calling lists of campaign __campaign__ have no record to preview now (referenceId __referenceId__)',
   notText: '__operation__ not sent: __param__ must be text, got __value__',

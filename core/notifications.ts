@@ -119,3 +119,42 @@ function firstText(...values: unknown[]): string | undefined {
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
+
+/** What a record node wired after a preview needs, at the top of the PreviewRecord's payload. */
+export interface PreviewRecordFields {
+  recordHandle?: string | number;
+  callingList?: string;
+  campaignName?: string;
+  applicationId?: number;
+  phoneNumber?: string;
+}
+
+/**
+ * The record of a PreviewRecord answer, read from both places GWS may use: the `record` itself and its
+ * OCS user data (`GSW_*`); the request fills in the campaign and application it was sent for.
+ */
+export function previewRecordFields(data: Record<string, unknown>, request: { campaignName?: string; applicationId?: number }): PreviewRecordFields {
+  const record = isObject(data.record) ? data.record : {};
+  const userData = isObject(record.userData) ? record.userData : {};
+  const text = (...values: unknown[]) => values.find((v): v is string => typeof v === 'string' && v !== '') ??
+    values.find((v): v is number => typeof v === 'number' && Number.isFinite(v))?.toString();
+  const integer = (...values: unknown[]) => {
+    for (const value of values) {
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+      if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value);
+    }
+    return undefined;
+  };
+  const fields: PreviewRecordFields = {};
+  const handle = recordHandleOf(data);
+  if (handle !== undefined) fields.recordHandle = handle;
+  const callingList = text(record.callingList, userData.GSW_CALLING_LIST);
+  if (callingList !== undefined) fields.callingList = callingList;
+  const campaignName = text(record.campaignName, userData.GSW_CAMPAIGN_NAME, request.campaignName);
+  if (campaignName !== undefined) fields.campaignName = campaignName;
+  const applicationId = integer(record.applicationId, userData.GSW_APPLICATION_ID, request.applicationId);
+  if (applicationId !== undefined) fields.applicationId = applicationId;
+  const phoneNumber = text(userData.GSW_PHONE, record.phoneNumber, record.contactInfo);
+  if (phoneNumber !== undefined) fields.phoneNumber = phoneNumber;
+  return fields;
+}

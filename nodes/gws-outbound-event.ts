@@ -41,7 +41,11 @@ export = function register(RED: NodeAPI): void {
       if (correlated === 'only' && correlation === undefined) return;
       if (correlated === 'none' && correlation !== undefined) return;
       const msg: EventOutputMessage = { payload: data, topic, channel: notification.channel };
-      if (correlation) msg.gws = { correlation: { ...correlation } };
+      if (correlation) {
+        // The contract's five fields (the correlator keeps more for its own matching).
+        const { referenceId, operationName, recordHandle, nodeId, request } = correlation;
+        msg.gws = { correlation: { referenceId, operationName, recordHandle, nodeId, request } };
+      }
       node.send(msg);
     };
 

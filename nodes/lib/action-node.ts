@@ -1,24 +1,29 @@
 /**
- * What gws-complete-record and gws-get-chained-record share: resolve the parameters (TypedInput,
- * then msg.payload.<name>, then the server node's defaults), send the operation through the server's
- * connection, and end every input message exactly once: one output message or one `done(err)`.
+ * What the action nodes share (gws-complete-record, gws-get-chained-record, gws-outbound-record,
+ * gws-outbound-campaign): pick the operation (fixed, or msg.operation), resolve its parameters
+ * (TypedInput, then msg.payload.<name>, then the server node's defaults), send it through the server's
+ * connection, and end every input message exactly once: one output message or one error — whatever the
+ * message holds, whichever JavaScript context made it, and also when the node closes.
  */
-import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
-import type { ConnectionState, GwsConnection, OperationResult } from '../../core/connection.js';
-import { GwsError } from '../../core/errors.js';
-import { isUnset, PARAMS_WITH_DEFAULT, type OperationInput, type ParamName, type PreparedRequest } from '../../core/operations.js';
-import { operationParams } from '../../core/operation-table.js';
-import type { OperationName } from '../../core/wire-types.js';
+import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { ConnectionState, GwsConnection } from '../../core/connection.js';
+import { GwsError, showValue } from '../../core/errors.js';
+import { NODE_OPERATIONS, operationParams, paramsOf, type ActionNodeType, type OperationName } from '../../core/operation-table.js';
+import { isOperationName, isUnset, PARAMS_WITH_DEFAULT, type OperationInput, type ParamName, type PreparedRequest } from '../../core/operations.js';
 import { NodeError } from './errors.js';
 import { shared, translator } from './i18n.js';
-import { evaluateProperty, isPlainObject, positiveNumber, typedProperty, type TypedProperty } from './properties.js';
+import { copyMessage, errorText, isObjectLike, readOwn, writeMessage } from './message.js';
+import { outputOf } from './output.js';
+import { describeSource, evaluateProperty, positiveNumber, typedProperty, type TypedProperty } from './properties.js';
 import { connectionStatus, failureStatus, waitingStatus } from './status.js';
-import type { ActionNodeDef, ActionOutputMessage, ChainPayload, GwsMessageInfo, GwsServerNode, ServerUser } from './types.js';
+import type { ActionNodeDef, GwsMessageInfo, GwsServerNode, ServerUser } from './types.js';
 
-type Send = (msg: ActionOutputMessage) => void;
+type Send = (msg: NodeMessage) => void;
+type Done = (err?: Error) => void;
 
 const STATUS_INTERVAL_MS = 100;
-type Done = (err?: Error) => void;
+/** The operation setting that reads msg.operation. */
+const FROM_MSG = 'msg';
 
 interface InFlight {
   referenceId?: string;
@@ -27,7 +32,11 @@ interface InFlight {
   fail(error: GwsError): void;
 }
 
-export function actionNode(type: string, operationName: OperationName) {
+export function actionNode(type: ActionNodeType) {
+  const operations: readonly OperationName[] = NODE_OPERATIONS[type];
+  const selectable = operations.length > 1;
+  const allowed = operations.join(', ');
+
   return function register(RED: NodeAPI): void {
     const t = translator(RED);
 
@@ -35,10 +44,14 @@ export function actionNode(type: string, operationName: OperationName) {
       RED.nodes.createNode(this, def);
       const node = this;
       const server = (def.server ? RED.nodes.getNode(def.server) : null) as GwsServerNode | null;
-      const params = operationParams(operationName);
+      // A node saved without an operation (older export, Admin API) does what its dialog shows: the first one.
+      const setting = selectable && !isUnset(def.operation) ? String(def.operation) : operations[0];
+      const fromMsg = setting === FROM_MSG;
+      const fixed = !fromMsg && (operations as readonly string[]).includes(setting) ? (setting as OperationName) : undefined;
+      if (!fromMsg && fixed === undefined) node.warn(t(shared('warnings.badOperation'), { value: JSON.stringify(setting), allowed }));
       const properties = new Map<ParamName, TypedProperty>();
-      for (const param of params) {
-        const property = typedProperty(RED, node, def[param], def[`${param}Type` as keyof ActionNodeDef]);
+      for (const param of paramsOf(operations)) {
+        const property = typedProperty(RED, node, def[param], def[`${param}Type`]);
         if (property) properties.set(param, property);
         if (property?.problem) node.warn(t(shared('warnings.badProperty'), { param, detail: property.problem }));
       }
@@ -47,6 +60,7 @@ export function actionNode(type: string, operationName: OperationName) {
       const inFlight = new Set<InFlight>();
       let connection: ConnectionState = { status: 'disconnected' };
       let lastFailure: GwsError['reason'] | undefined;
+      let warnedOverride = false;
 
       // A new count of waiting messages is shown at most every STATUS_INTERVAL_MS: at hundreds of messages a
       // second, a status per message would cost the runtime and every open editor more than the work itself.
@@ -84,25 +98,49 @@ export function actionNode(type: string, operationName: OperationName) {
       if (server) server.register(user);
       else paint();
 
+      /** The operation of this message: the node's, or msg.operation when the node says so. */
+      function operationOf(msg: NodeMessageInFlow): OperationName {
+        const read = readOwn(msg, 'operation');
+        if (fixed !== undefined) {
+          const asked = read.ok ? read.value : undefined;
+          if (!warnedOverride && selectable && typeof asked === 'string' && asked !== '' && asked !== fixed) {
+            warnedOverride = true;
+            node.warn(t(shared('warnings.operationOverride'), { value: JSON.stringify(asked.slice(0, 60)), operation: fixed }));
+          }
+          return fixed;
+        }
+        const source = fromMsg ? 'msg.operation' : 'operation';
+        if (!read.ok) throw new GwsError('unreadable', { operation: type, param: 'msg.operation', detail: read.error }, { statusCode: 1, reason: 'invalid' });
+        const value = fromMsg ? read.value : setting;
+        if (isOperationName(value) && (operations as readonly string[]).includes(value)) return value;
+        throw new GwsError(fromMsg ? 'unknownOperation' : 'badOperationSetting', { operation: type, source, value: showValue(value), allowed }, {
+          statusCode: 1,
+          reason: 'invalid',
+        });
+      }
+
       /**
        * Rule 1 and the contract: the property, else msg.payload.<name>, else the server default. `empty`
        * collects the parameters whose property is set but gave nothing, to say so if one is then missing.
        */
-      async function resolveInput(msg: NodeMessageInFlow, empty: Map<ParamName, string>): Promise<OperationInput> {
-        const payload = isPlainObject(msg.payload) ? msg.payload : undefined;
+      async function resolveInput(operation: OperationName, msg: NodeMessageInFlow, empty: Map<ParamName, string>): Promise<OperationInput> {
+        const payloadRead = readOwn(msg, 'payload');
+        const payload = payloadRead.ok && isObjectLike(payloadRead.value) ? payloadRead.value : undefined;
         const input: OperationInput = {};
-        for (const param of params) {
+        for (const param of operationParams(operation)) {
           const property = properties.get(param);
           let value: unknown;
           if (property) {
             try {
               value = await evaluateProperty(RED, node, property, msg);
             } catch (error) {
-              throw new GwsError('badExpression', { operation: operationName, param, detail: (error as Error).message }, { statusCode: 1, reason: 'invalid' });
+              throw new GwsError('badExpression', { operation, param, detail: errorText(error) }, { statusCode: 1, reason: 'invalid' });
             }
             if (isUnset(value)) empty.set(param, describeSource(property));
-          } else if (payload && Object.hasOwn(payload, param)) {
-            value = payload[param];
+          } else if (payload !== undefined) {
+            const read = readOwn(payload, param);
+            if (!read.ok) throw new GwsError('unreadable', { operation, param: `msg.payload.${param}`, detail: read.error }, { statusCode: 1, reason: 'invalid' });
+            value = read.value;
           }
           if (isUnset(value) && server && PARAMS_WITH_DEFAULT.includes(param)) {
             value = server.defaults[param as keyof GwsServerNode['defaults']];
@@ -113,56 +151,53 @@ export function actionNode(type: string, operationName: OperationName) {
       }
 
       node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
-        const out = msg as unknown as ActionOutputMessage;
         let ended = false;
+        let operationName: OperationName | undefined;
         let input: OperationInput | undefined;
+        let gws: Partial<GwsMessageInfo> = {};
         const entry: InFlight = {
           abort: new AbortController(),
           fail(error) {
             finish(error);
           },
         };
-        const finish = (error?: GwsError, result?: OperationResult) => {
+        /** Ends the message once: the output, or the error for Catch nodes. Never throws. */
+        const finish = (error?: GwsError, output?: Record<string, unknown>) => {
           if (ended) return;
           ended = true;
           inFlight.delete(entry);
-          if (error) {
-            out.gws = { ...out.gws, ...errorInfo(error) };
-            // Not sent, but the caller's own referenceId is known: keep it for the Catch flow.
-            if (out.gws.referenceId === undefined && typeof input?.referenceId === 'string' && input.referenceId !== '') {
-              out.gws.referenceId = input.referenceId;
-            }
-            lastFailure = error.reason;
-            paint();
-            done(new NodeError(t, error));
-            return;
-          }
-          lastFailure = undefined;
+          lastFailure = error?.reason;
           paint();
-          writeOutput(out, operationName, result as OperationResult, waitForAck);
-          send(out);
-          done();
+          try {
+            if (error) {
+              const info: Partial<GwsMessageInfo> = { ...gws, ...errorInfo(error) };
+              // Not sent, but the caller's own referenceId is known: keep it for the Catch flow.
+              if (info.referenceId === undefined && typeof input?.referenceId === 'string' && input.referenceId !== '') info.referenceId = input.referenceId;
+              fail(msg, info, new NodeError(t, error), done);
+            } else {
+              const out = writeMessage(msg, output as Record<string, unknown>);
+              send(out);
+              done();
+            }
+          } catch (failure) {
+            // Only a fault of the runtime or of this node gets here: say so once, never lose the message.
+            node.error(t(shared('errors.unexpected'), { operation: operationName ?? type, detail: errorText(failure) }), copyMessage(msg));
+          }
         };
-        // msg.gws belongs to this node: what an earlier GWS node wrote there is replaced.
-        out.gws = { operationName };
         inFlight.add(entry);
         paint();
         (async () => {
-          if (!server) throw new GwsError('notConfigured', { operation: operationName }, { statusCode: 1, reason: 'invalid' });
-          if (server.configError) {
-            throw new GwsError('badConfig', { operation: operationName, detail: server.configError }, { statusCode: 1, reason: 'badConfig' });
-          }
+          const operation = operationOf(msg);
+          operationName = operation;
+          gws = { operationName: operation };
+          if (!server) throw new GwsError('notConfigured', { operation }, { statusCode: 1, reason: 'invalid' });
+          if (server.configError) throw new GwsError('badConfig', { operation, detail: server.configError }, { statusCode: 1, reason: 'badConfig' });
           const empty = new Map<ParamName, string>();
-          input = await resolveInput(msg, empty);
+          input = await resolveInput(operation, msg, empty);
           const conn = await server.connect();
-          const request = prepare(conn, input, empty);
+          const request = prepare(conn, operation, input, empty);
           entry.referenceId = request.referenceId;
-          out.gws = {
-            operationName,
-            recordHandle: request.recordHandle,
-            referenceId: request.referenceId,
-            request: request.body,
-          };
+          gws = { operationName: operation, recordHandle: request.recordHandle, referenceId: request.referenceId, request: request.body };
           if (ended) return;
           const result = await conn.execute(request, {
             waitForAck,
@@ -170,9 +205,9 @@ export function actionNode(type: string, operationName: OperationName) {
             nodeId: node.id,
             signal: entry.abort.signal,
           });
-          finish(undefined, result);
+          finish(undefined, outputOf(result, waitForAck));
         })().catch((error: unknown) => {
-          finish(error instanceof GwsError ? error : unexpected(operationName, error));
+          finish(error instanceof GwsError ? error : unexpected(operationName ?? type, error));
         });
       });
 
@@ -187,50 +222,54 @@ export function actionNode(type: string, operationName: OperationName) {
           node.warn(t(shared('warnings.closedWhileWaiting'), { count: waiting.length, referenceIds: shown }));
         }
         for (const entry of [...inFlight]) {
+          const operation = fixed ?? type;
           const error = entry.referenceId
-            ? new GwsError('closed', { operation: operationName, referenceId: entry.referenceId }, { referenceId: entry.referenceId, reason: 'rejected' })
-            : new GwsError('closedBeforeSend', { operation: operationName }, { reason: 'rejected' });
+            ? new GwsError('closed', { operation, referenceId: entry.referenceId }, { referenceId: entry.referenceId, reason: 'rejected' })
+            : new GwsError('closedBeforeSend', { operation }, { reason: 'rejected' });
           entry.fail(error);
           entry.abort.abort();
         }
         const finished = server ? server.deregister(user, removed) : Promise.resolve();
         finished
-          .catch((error: unknown) => node.debug(`deregister: ${(error as Error).message}`))
+          .catch((error: unknown) => node.debug(`deregister: ${errorText(error)}`))
           .finally(() => done());
       });
+
+      /**
+       * The error for Catch nodes with msg.gws: through done(err) when the message takes msg.gws, else (a
+       * message that refuses it, or one Node-RED cannot copy for its Catch nodes) as node.error with a
+       * plain copy of the message, then done().
+       */
+      function fail(msg: NodeMessageInFlow, info: Partial<GwsMessageInfo>, error: NodeError, done: Done): void {
+        const out = writeMessage(msg, { gws: info });
+        if (out === msg) {
+          try {
+            done(error);
+            return;
+          } catch {
+            // Node-RED could not hand this message to the Catch nodes (it copies each message for them).
+          }
+        }
+        node.error(error, out === msg ? Object.assign(copyMessage(msg), { gws: info }) : out);
+        done();
+      }
     }
 
     RED.nodes.registerType(type, ActionNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
 
     /** The request, or the error that names the field; a field whose set property gave nothing says where it looked. */
-    function prepare(conn: GwsConnection, input: OperationInput, empty: Map<ParamName, string>): PreparedRequest {
+    function prepare(conn: GwsConnection, operation: OperationName, input: OperationInput, empty: Map<ParamName, string>): PreparedRequest {
       try {
-        return conn.prepare(operationName, input);
+        return conn.prepare(operation, input);
       } catch (error) {
         const param = error instanceof GwsError ? (error.params.param as ParamName | undefined) : undefined;
         if (param && empty.has(param) && (error as GwsError).code.startsWith('missing')) {
-          throw new GwsError('propertyEmpty', { operation: operationName, param, source: empty.get(param) as string }, { statusCode: 1, reason: 'invalid' });
+          throw new GwsError('propertyEmpty', { operation, param, source: empty.get(param) as string }, { statusCode: 1, reason: 'invalid' });
         }
         throw error;
       }
     }
   };
-}
-
-/** Where a property reads its value, as a user wrote it. */
-function describeSource(property: TypedProperty): string {
-  switch (property.type) {
-    case 'msg':
-    case 'flow':
-    case 'global':
-      return `${property.type}.${property.value}`;
-    case 'env':
-      return `\${${property.value}}`;
-    case 'jsonata':
-      return `JSONata ${property.value}`;
-    default:
-      return property.value;
-  }
 }
 
 function errorInfo(error: GwsError): Partial<GwsMessageInfo> {
@@ -242,26 +281,5 @@ function errorInfo(error: GwsError): Partial<GwsMessageInfo> {
 }
 
 function unexpected(operation: string, error: unknown): GwsError {
-  return new GwsError('unexpected', { operation, detail: error instanceof Error ? error.message : String(error) }, { reason: 'rejected' });
-}
-
-function writeOutput(msg: ActionOutputMessage, operationName: OperationName, result: OperationResult, waitForAck: boolean): void {
-  const gws = msg.gws;
-  gws.statusCode = result.accepted.statusCode;
-  gws.elapsedMs = Math.round(result.elapsedMs * 1000) / 1000;
-  if (!waitForAck || result.answer === undefined) {
-    // Rule 10: the synchronous answer, topic = the operation.
-    msg.payload = result.accepted as { statusCode: number };
-    msg.topic = operationName;
-    return;
-  }
-  const answer = result.answer;
-  if (answer.userEvent !== undefined) gws.userEvent = answer.userEvent;
-  if (answer.records !== undefined) {
-    const payload: ChainPayload = { records: answer.records, end: answer.data };
-    msg.payload = payload;
-  } else {
-    msg.payload = answer.data;
-  }
-  msg.topic = String(answer.data.notificationType);
+  return new GwsError('unexpected', { operation, detail: errorText(error) }, { reason: 'rejected' });
 }

@@ -8,7 +8,7 @@ import type { TypedInputType } from './types.js';
 
 type Expression = ReturnType<NodeAPI['util']['prepareJSONataExpression']>;
 
-export const TYPED_INPUT_TYPES: readonly TypedInputType[] = ['msg', 'flow', 'global', 'str', 'num', 'env', 'jsonata'];
+export const TYPED_INPUT_TYPES: readonly TypedInputType[] = ['msg', 'flow', 'global', 'str', 'num', 'env', 'jsonata', 'json'];
 
 export interface TypedProperty {
   type: TypedInputType;
@@ -68,8 +68,18 @@ export function positiveNumber(value: unknown): number | undefined {
   return Number.isFinite(number) && number > 0 ? number : undefined;
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
+/** Where a property reads its value, as a user wrote it (for "which gave nothing" errors). */
+export function describeSource(property: TypedProperty): string {
+  switch (property.type) {
+    case 'msg':
+    case 'flow':
+    case 'global':
+      return `${property.type}.${property.value}`;
+    case 'env':
+      return `\${${property.value}}`;
+    case 'jsonata':
+      return `JSONata ${property.value}`;
+    default:
+      return property.value;
+  }
 }

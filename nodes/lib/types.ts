@@ -3,6 +3,7 @@ import type { Node, NodeDef, NodeMessage } from 'node-red';
 import type { CallResultFormat } from '../../core/call-results.js';
 import type { ConnectionState, GwsConnection, TaggedNotification } from '../../core/connection.js';
 import type { CorrelationInfo } from '../../core/correlator.js';
+import type { PreviewRecordFields } from '../../core/notifications.js';
 import type { ParamName } from '../../core/operation-table.js';
 import type { DeviceUserEventMessage, OperationBody, OperationName, OutboundRecord, OutboundRecordMessage } from '../../core/wire-types.js';
 
@@ -24,7 +25,8 @@ export interface GwsServerCredentials {
   password?: string;
 }
 
-export type TypedInputType = 'msg' | 'flow' | 'global' | 'str' | 'num' | 'env' | 'jsonata';
+/** The TypedInput types a parameter may have (`json` for an object such as otherFields). */
+export type TypedInputType = 'msg' | 'flow' | 'global' | 'str' | 'num' | 'env' | 'jsonata' | 'json';
 
 /** A request parameter as the editor stores it: the value and its TypedInput type. */
 export type ParamProperties = Partial<Record<ParamName, string>> & Partial<Record<`${ParamName}Type`, TypedInputType>>;
@@ -92,8 +94,11 @@ export interface ChainPayload {
   end: OutboundRecordMessage;
 }
 
+/** msg.payload of an action node's output: the answer, a chain, a previewed record, or (waitForAck off) the synchronous answer. */
+export type ActionPayload = OutboundRecordMessage | ChainPayload | (OutboundRecordMessage & PreviewRecordFields) | { statusCode: number };
+
 export interface ActionOutputMessage extends NodeMessage {
-  payload: OutboundRecordMessage | ChainPayload | { statusCode: number };
+  payload: ActionPayload;
   topic: string;
   gws: GwsMessageInfo;
 }

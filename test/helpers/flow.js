@@ -15,9 +15,11 @@ const nodes = {
   server: require(path.join(dist, 'nodes', 'gws-server.js')),
   complete: require(path.join(dist, 'nodes', 'gws-complete-record.js')),
   chained: require(path.join(dist, 'nodes', 'gws-get-chained-record.js')),
+  record: require(path.join(dist, 'nodes', 'gws-outbound-record.js')),
+  campaign: require(path.join(dist, 'nodes', 'gws-outbound-campaign.js')),
   event: require(path.join(dist, 'nodes', 'gws-outbound-event.js')),
 };
-const ALL = [nodes.server, nodes.complete, nodes.chained, nodes.event];
+const ALL = [nodes.server, nodes.complete, nodes.chained, nodes.record, nodes.campaign, nodes.event];
 
 /** A gws-server node definition pointing at `sim`. */
 function serverNode(sim, extra = {}) {
