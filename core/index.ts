@@ -1,5 +1,7 @@
 /** The protocol core: plain TypeScript, no Node-RED. */
 export { GwsConnection } from './connection.js';
+export { SharedConnection } from './shared-connection.js';
+export type { ConnectionUser, OpenedConnection, SharedConnectionOptions } from './shared-connection.js';
 export type { ConnectionOptions, ConnectionState, ExecuteOptions, OperationResult, TaggedNotification } from './connection.js';
 export { GwsSession, parseBaseUrl } from './session.js';
 export type { SessionOptions, TlsOptions } from './session.js';

@@ -29,6 +29,7 @@ export = function register(RED: NodeAPI): void {
       connectionChanged(state: ConnectionState) {
         node.status(connectionStatus(state));
       },
+      notification: (notification) => deliver(notification),
     };
 
     const deliver = (notification: TaggedNotification) => {
@@ -50,7 +51,6 @@ export = function register(RED: NodeAPI): void {
     };
 
     if (server) {
-      server.listen(user, deliver);
       server.register(user);
     } else {
       node.status(failureStatus('noServer'));

@@ -1,7 +1,8 @@
 /** Types of the nodes' configuration, credentials and messages. */
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import type { CallResultFormat } from '../../core/call-results.js';
-import type { ConnectionState, GwsConnection, TaggedNotification } from '../../core/connection.js';
+import type { ConnectionState, GwsConnection } from '../../core/connection.js';
+import type { ConnectionUser } from '../../core/shared-connection.js';
 import type { CorrelationInfo } from '../../core/correlator.js';
 import type { PreviewRecordFields } from '../../core/notifications.js';
 import type { ParamName } from '../../core/operation-table.js';
@@ -18,6 +19,10 @@ export interface GwsServerDef extends NodeDef {
   tls?: string;
   ackTimeout?: string | number;
   callResultFormat?: CallResultFormat;
+  /** Id of a core `http proxy` config node. */
+  proxy?: string;
+  /** Connections (sockets) this server node may open at once. */
+  maxSockets?: string | number;
 }
 
 export interface GwsServerCredentials {
@@ -57,15 +62,14 @@ export interface ServerDefaults {
   campaignName?: string;
 }
 
-/** A node that uses a server node: it is told every change of the connection state. */
-export interface ServerUser {
-  readonly id: string;
-  connectionChanged(state: ConnectionState): void;
-}
+/** A node that uses a server node: it is told every change of the connection state (and notifications, if it listens). */
+export type ServerUser = ConnectionUser;
 
 export interface GwsServerNode extends Node<GwsServerCredentials> {
   readonly defaults: ServerDefaults;
   readonly ackTimeoutMs: number;
+  /** The server URL as Node-RED expanded it (`${ENV}` references resolved). */
+  readonly baseUrl: string;
   /** Why the server node cannot connect (bad URL, no credentials), in words; undefined when usable. */
   readonly configError?: string;
   readonly connectionState: ConnectionState;
@@ -73,8 +77,6 @@ export interface GwsServerNode extends Node<GwsServerCredentials> {
   deregister(user: ServerUser, removed: boolean): Promise<void>;
   /** The shared connection, created and started on first use. */
   connect(): Promise<GwsConnection>;
-  /** Hands every notification to `handler` until the user deregisters. */
-  listen(user: ServerUser, handler: (notification: TaggedNotification) => void): void;
 }
 
 /** `msg.gws` of an action node's output and of the message a Catch node receives. */

@@ -135,6 +135,29 @@ describe('gws-server config node', () => {
     assert.deepEqual(tracker.stop().map((r) => `${r.type}\n${r.stack}`), []);
   });
 
+  it('adds one flows:started listener for all server nodes: no leak warning with many of them', async () => {
+    const warnings = [];
+    const onWarning = (warning) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const flow = [];
+      for (let i = 0; i < 15; i++) {
+        flow.push(serverNode(h.sim, { id: `server${i}` }), { id: `a${i}`, type: 'gws-complete-record', server: `server${i}`, wires: [] });
+      }
+      const creds = Object.fromEntries(flow.filter((n) => n.type === 'gws-server').map((n) => [n.id, { username: 'agent1', password: 'agent1' }]));
+      await load(flow, creds);
+      const events = helper._events;
+      // The test helper itself listens once while it loads a flow.
+      assert.ok(events.listenerCount('flows:started') <= 2, `${events.listenerCount('flows:started')} flows:started listeners`);
+      await helper.setFlows(flow.map((n) => (n.type === 'gws-server' ? n : { ...n, name: 'redeployed' })), 'full', creds);
+      await delay(100);
+      assert.ok(events.listenerCount('flows:started') <= 2, `${events.listenerCount('flows:started')} flows:started listeners after a redeploy`);
+      assert.deepEqual(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')), []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   describe('Test connection (admin endpoint)', () => {
     beforeEach(() => load([serverNode(h.sim)]));
     const test = (body) => helper.request().post('/gws-server/test').send(body).expect(200).then((r) => r.body);
@@ -148,13 +171,47 @@ describe('gws-server config node', () => {
       });
     });
 
-    it('resolves ${ENV_VAR} in the URL as the runtime does', async () => {
+    it('resolves ${ENV_VAR} only in the URL stored on the node, and never shows its value', async () => {
       process.env.GWS_TEST_CONNECTION_URL = h.sim.url;
       try {
-        assert.equal((await test({ baseUrl: '${GWS_TEST_CONNECTION_URL}', username: 'agent1', password: 'agent1' })).ok, true);
+        await helper.unload();
+        await load([serverNode(h.sim, { baseUrl: '${GWS_TEST_CONNECTION_URL}' })]);
+        const stored = await test({ id: 'server', baseUrl: '${GWS_TEST_CONNECTION_URL}', username: 'agent1', password: '__PWRD__' });
+        assert.equal(stored.ok, true, stored.message);
+        const typed = await test({ baseUrl: '${GWS_TEST_CONNECTION_URL}', username: 'agent1', password: 'agent1' });
+        assert.equal(typed.code, 'envNotAllowed');
+        assert.ok(!JSON.stringify(typed).includes(h.sim.url));
+        // Unreachable behind the stored reference: the reply names the reference, not the address.
+        const port = h.sim.port;
+        await h.sim.stop();
+        const down = await test({ id: 'server', baseUrl: '${GWS_TEST_CONNECTION_URL}', username: 'agent1', password: '__PWRD__' });
+        assert.equal(down.code, 'unreachable');
+        assert.ok(!JSON.stringify(down).includes(`127.0.0.1:${port}`), JSON.stringify(down));
+        assert.match(down.message, /\$\{GWS_TEST_CONNECTION_URL\}/);
+        h.sim = await startSim();
       } finally {
         delete process.env.GWS_TEST_CONNECTION_URL;
       }
+    });
+
+    it('sends a stored password only toward the URL stored on that gws-server node', async () => {
+      const elsewhere = await test({ id: 'server', baseUrl: 'http://127.0.0.1:9', username: 'agent1', password: '__PWRD__' });
+      assert.equal(elsewhere.code, 'passwordNeeded');
+      const noSuchNode = await test({ id: 'nope', baseUrl: h.sim.url, username: 'agent1', password: '__PWRD__' });
+      assert.equal(noSuchNode.code, 'passwordNeeded');
+    });
+
+    it('takes JSON bodies only', async () => {
+      const form = await helper.request().post('/gws-server/test').type('form').send({ baseUrl: h.sim.url, username: 'agent1', password: 'agent1' });
+      assert.equal(form.status, 415);
+      assert.equal(form.body.code, 'jsonOnly');
+    });
+
+    it('refuses a URL with a password in it without repeating it', async () => {
+      const answer = await test({ baseUrl: 'http://agent1:s3cret-pw@127.0.0.1:9', username: 'agent1', password: 'x' });
+      assert.equal(answer.code, 'baseUrlCredentials');
+      assert.ok(!JSON.stringify(answer).includes('s3cret-pw'));
+      assert.match(answer.message, /Username and Password fields/);
     });
 
     it('uses the stored password when the dialog shows the placeholder', async () => {
