@@ -179,7 +179,7 @@ describe('real flows in Node-RED (deployed through the Admin API)', function () 
     }
 
     it('inject → function (nested objects and arrays made in the function) → gws-complete-record', async () => {
-      // Where the function node puts the record one level down and the action node reads it with msg properties.
+      // The record is taken out of an array the function node built: its objects are the function's too.
       await deploy([
         inject('go', ['build'], '', 'date'),
         {
@@ -385,6 +385,46 @@ describe('real flows in Node-RED (deployed through the Admin API)', function () 
       );
       const record = { recordHandle: 12, applicationId: 134, campaignName: 'Campaign7', callingList: 'List7' };
       await assertExchange(COMPLETE, await expectOutput('go'), record);
+    });
+  });
+
+  describe('errors reach the Catch node of the flow', () => {
+    it('a parameter missing from a change-node payload: one error with msg.error.code and msg.gws, nothing sent', async () => {
+      await deploy([
+        inject('go', ['change'], '', 'date'),
+        {
+          id: 'change',
+          type: 'change',
+          z: TAB,
+          rules: [
+            { t: 'set', p: 'payload', pt: 'msg', to: '{}', tot: 'json' },
+            { t: 'set', p: 'payload.recordHandle', pt: 'msg', to: '12', tot: 'num' },
+            { t: 'set', p: 'payload.applicationId', pt: 'msg', to: '134', tot: 'num' },
+            { t: 'set', p: 'payload.callingList', pt: 'msg', to: 'CallingList1', tot: 'str' },
+          ],
+          wires: [['a']],
+        },
+        { id: 'a', type: COMPLETE, z: TAB, server: 's1', wires: [['out']] },
+      ]);
+      const { error, output } = await run('go');
+      assert.equal(output, undefined, 'no output');
+      assert.match(error.error.message, /^CompleteRecord not sent: campaignName is missing/);
+      assert.equal(typeof error.error.code, 'string');
+      assert.equal(error.error.source.id, 'a');
+      assert.equal(error.gws.statusCode, 1);
+      assert.equal((await simRequests(sim)).filter((r) => r.path.startsWith('/api/v2/me/outbound-records')).length, 0, 'nothing sent');
+    });
+
+    it('GWS refusing the request: one error naming the statusCode, msg.gws with the referenceId that was sent', async () => {
+      sim.faults.add({ kind: 'status', statusCode: 5, count: 1 });
+      await deploy([inject('go', ['a'], RECORD_JSON, 'json'), { id: 'a', type: COMPLETE, z: TAB, server: 's1', wires: [['out']] }]);
+      const { error, output } = await run('go');
+      assert.equal(output, undefined, 'no output');
+      const request = await onlyRequest();
+      assert.match(error.error.message, /^CompleteRecord rejected by GWS: statusCode 5/);
+      assert.equal(typeof error.error.code, 'string');
+      assert.equal(error.gws.statusCode, 5);
+      assert.equal(error.gws.referenceId, request.body.referenceId);
     });
   });
 
