@@ -10,6 +10,8 @@ export const ERROR_TEXTS = {
     '__operation__ not sent: __param__ is missing (set it on the node, in msg.payload.__param__ or as a default on the server node)',
   notInteger: '__operation__ not sent: __param__ must be a non-negative integer (a number or a string of up to 15 digits), got __value__',
   propertyEmpty: '__operation__ not sent: __param__ is missing: the node reads it from __source__, which gave nothing',
+  payloadNotObject:
+    '__operation__ not sent: __param__ is missing: msg.payload is __kind__, not an object (JSON text needs a JSON node first; or set __param__ on the node)',
   dotSegment: '__operation__ not sent: __param__ must not be . or .. (in the URL they would address another resource)',
   notUnicode: '__operation__ not sent: __param__ is not valid Unicode text (it holds a lone surrogate code unit)',
   notOneOf: '__operation__ not sent: __param__ must be __allowed__, got __value__',

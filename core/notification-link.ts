@@ -8,11 +8,19 @@
  * Listeners are added once per client. Subscriptions are made again in the `/meta/handshake` listener
  * after every successful handshake (the library drops them on re-handshake), so that a server that
  * forgot the client (`402::Unknown client`) or restarted is followed without duplicates.
+ *
+ * The server is not trusted: an element of a long-poll answer that is not a Bayeux message is dropped
+ * (with a warning) before the library sees it, and a watchdog handshakes again when no long poll has
+ * been in flight for longer than the server's timeout plus the network delay; the link never says
+ * connected while nothing polls. Nothing here depends on a global `window` another package may have
+ * installed (cometd-nodejs-client's `adapt()` puts an XMLHttpRequest there).
  */
 import type * as CometDModule from 'cometd';
+import { jittered } from './backoff.js';
 import { GwsError, type FailureReason } from './errors.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
+import { serverText } from './server-text.js';
 import { GwsSession, RequestAbortedError } from './session.js';
 import type { Notification } from './wire-types.js';
 
@@ -65,6 +73,17 @@ interface SessionXhr {
   abort(): void;
 }
 
+/** The transport methods replaced per instance, so that nothing goes through `window.XMLHttpRequest`. */
+interface LongPollingInternals {
+  xhrSend(packet: XhrPacket): SessionXhr;
+  abortXHR(xhr: SessionXhr | undefined): boolean;
+}
+
+/** How long after a long poll ended without a next one the status stops saying connected (beyond the backoff). */
+const IDLE_GRACE_MS = 1000;
+/** At most one warning about malformed answers per this interval (a hostile server could send many). */
+const MALFORMED_WARNING_INTERVAL_MS = 60000;
+
 let instances = 0;
 
 export class NotificationLink {
@@ -72,7 +91,8 @@ export class NotificationLink {
   readonly #events: LinkEvents;
   readonly #options: Required<Omit<NotificationLinkOptions, 'log'>>;
   readonly #log: Logger;
-  readonly #cometd: CometDModule.CometD;
+  readonly #lib: typeof CometDModule;
+  #cometd: CometDModule.CometD;
   #state: LinkState = { status: 'disconnected' };
   #batch = 0;
   #subscribed = false;
@@ -82,6 +102,11 @@ export class NotificationLink {
   #lastTransportError?: GwsError;
   #authFailures = 0;
   #retryTimer?: NodeJS.Timeout;
+  /** CometD requests under way (the long poll among them). */
+  #pollsInFlight = 0;
+  #watchdog?: NodeJS.Timeout;
+  #malformed = 0;
+  #malformedWarnedAt = 0;
 
   constructor(session: GwsSession, cometd: typeof CometDModule, events: LinkEvents, options: NotificationLinkOptions) {
     this.#session = session;
@@ -96,14 +121,36 @@ export class NotificationLink {
       ackExtension: options.ackExtension ?? true,
       libraryDebug: options.libraryDebug ?? false,
     };
-    const client = new cometd.CometD(`gws-${++instances}`);
-    this.#cometd = client;
+    this.#lib = cometd;
+    this.#cometd = this.#createClient();
+  }
+
+  /**
+   * One CometD client, configured: long-polling only, every request through the session, jittered
+   * retries, the library's logging routed to ours. Its listeners ignore it once a newer client replaced
+   * it (the watchdog starts over with a new client).
+   */
+  #createClient(): CometDModule.CometD {
+    const client = new this.#lib.CometD(`gws-${++instances}`);
     // Only long-polling is known to be served by GWS; the other transports would also bypass the session.
     for (const type of client.getTransportTypes()) {
       if (type !== 'long-polling') client.unregisterTransport(type);
     }
-    const transport = client.findTransport('long-polling') as unknown as { xhrSend(packet: XhrPacket): SessionXhr };
+    const transport = client.findTransport('long-polling') as unknown as LongPollingInternals;
     transport.xhrSend = (packet) => this.#xhrSend(packet);
+    // The library asks whether an aborted XHR will still call back, by comparing with
+    // window.XMLHttpRequest.UNSENT: its answer would then depend on what another package put on
+    // `window`. Ours never calls back after an abort, so the library always completes the request.
+    transport.abortXHR = (xhr) => {
+      xhr?.abort();
+      return false;
+    };
+    // Jittered retries: N links that lost the same server do not come back in waves.
+    const backoff = client as unknown as { increaseBackoffPeriod(): number; getBackoffPeriod(): number };
+    const increaseBackoff = backoff.increaseBackoffPeriod.bind(client);
+    const backoffPeriod = backoff.getBackoffPeriod.bind(client);
+    backoff.increaseBackoffPeriod = () => jittered(increaseBackoff());
+    backoff.getBackoffPeriod = () => jittered(backoffPeriod());
     const internals = client as unknown as Record<'_warn' | '_info' | '_debug', (...args: unknown[]) => void> & {
       onListenerException: (error: unknown) => void;
     };
@@ -116,15 +163,20 @@ export class NotificationLink {
       this.#log.warn(`notification handler failed: ${error instanceof Error ? error.message : String(error)}`);
     };
     client.configure({
-      url: session.url('/api/v2/notifications'),
+      url: this.#session.url('/api/v2/notifications'),
       logLevel: 'warn',
       maxNetworkDelay: this.#options.maxNetworkDelayMs,
       backoffIncrement: this.#options.backoffIncrementMs,
       maxBackoff: this.#options.maxBackoffMs,
     });
-    if (this.#options.ackExtension) client.registerExtension('ack', new cometd.AckExtension());
-    client.addListener('/meta/handshake', (message: Message) => this.#onHandshake(message));
-    client.addListener('/meta/connect', (message: Message) => this.#onConnect(message));
+    if (this.#options.ackExtension) client.registerExtension('ack', new this.#lib.AckExtension());
+    client.addListener('/meta/handshake', (message: Message) => {
+      if (client === this.#cometd) this.#onHandshake(message);
+    });
+    client.addListener('/meta/connect', (message: Message) => {
+      if (client === this.#cometd) this.#onConnect(message);
+    });
+    return client;
   }
 
   get state(): LinkState {
@@ -190,9 +242,9 @@ export class NotificationLink {
    */
   #retryLater(slow: boolean): void {
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
-    const delay = slow
+    const delay = jittered(slow
       ? Math.min(this.#options.maxAuthBackoffMs, 1000 * 2 ** Math.min(this.#authFailures++, 15))
-      : this.#options.maxBackoffMs;
+      : this.#options.maxBackoffMs);
     this.#log.debug(`next login attempt in ${delay} ms`);
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
@@ -202,6 +254,14 @@ export class NotificationLink {
 
   #xhrSend(packet: XhrPacket): SessionXhr {
     const controller = new AbortController();
+    // Every request of the client counts as activity: a handshake retried while GWS is down is not a stall.
+    this.#pollStarted();
+    let pollOpen = true;
+    const pollEnded = () => {
+      if (!pollOpen) return;
+      pollOpen = false;
+      this.#pollEnded();
+    };
     const xhr: SessionXhr & { aborted: boolean } = {
       readyState: 1,
       status: 0,
@@ -210,6 +270,7 @@ export class NotificationLink {
         // CometD completes the request itself after an abort: no callback may follow.
         xhr.aborted = true;
         controller.abort();
+        pollEnded();
       },
     };
     const advice = this.#cometd.getAdvice() as { timeout?: number };
@@ -218,6 +279,7 @@ export class NotificationLink {
       .send('POST', packet.url, packet.body, { operation: 'Notifications', signal: controller.signal, timeoutMs })
       .then(
         (result) => {
+          pollEnded();
           if (xhr.aborted) return;
           xhr.readyState = 4;
           xhr.status = result.httpStatus;
@@ -225,17 +287,18 @@ export class NotificationLink {
             this.#lastTransportError = new GwsError('httpError', {
               operation: 'Notifications',
               httpStatus: result.httpStatus,
-              detail: result.text.replace(/\s+/g, ' ').slice(0, 200) || 'empty body',
+              detail: serverText(result.text, 200) || 'empty body',
             }, { httpStatus: result.httpStatus, reason: result.httpStatus >= 500 ? 'serverError' : 'rejected' });
             packet.onError(`HTTP ${result.httpStatus}`);
             return;
           }
           this.#lastTransportError = undefined;
           const batch = ++this.#batch;
-          packet.onSuccess(result.text);
+          packet.onSuccess(this.#wellFormed(result.text));
           this.#events.batchEnd(batch);
         },
         (error: unknown) => {
+          pollEnded();
           if (xhr.aborted) return;
           xhr.readyState = 4;
           if (error instanceof GwsError) {
@@ -246,6 +309,75 @@ export class NotificationLink {
         },
       );
     return xhr;
+  }
+
+  /**
+   * The answer with every element that is not a Bayeux message left out (one without a string
+   * `channel` stops the library's polling for good). Text that is not JSON goes through unchanged:
+   * the library fails that long poll and tries again.
+   */
+  #wellFormed(text: string): string {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return text;
+    }
+    const messages = Array.isArray(parsed) ? parsed : [parsed];
+    const kept = messages.filter((message) => isBayeuxMessage(message));
+    if (kept.length === messages.length) return text;
+    this.#malformed += messages.length - kept.length;
+    const now = Date.now();
+    if (now - this.#malformedWarnedAt >= MALFORMED_WARNING_INTERVAL_MS) {
+      this.#malformedWarnedAt = now;
+      this.#log.warn(`dropped ${this.#malformed} malformed message(s) of a CometD answer (no channel); the server sent something that is not Bayeux`);
+      this.#malformed = 0;
+    }
+    return JSON.stringify(kept);
+  }
+
+  #pollStarted(): void {
+    this.#pollsInFlight++;
+    clearTimeout(this.#watchdog);
+    this.#watchdog = undefined;
+  }
+
+  /**
+   * A long poll ended. The library sends the next one at once (or after its backoff); if none is under
+   * way a little after the longest backoff, the link no longer says connected, and if none follows
+   * within the server's timeout plus the network delay, it handshakes again.
+   */
+  #pollEnded(): void {
+    this.#pollsInFlight = Math.max(0, this.#pollsInFlight - 1);
+    if (this.#pollsInFlight > 0 || this.#stopping) return;
+    clearTimeout(this.#watchdog);
+    const grace = Math.round(this.#options.maxBackoffMs * 1.5) + IDLE_GRACE_MS;
+    this.#watchdog = setTimeout(() => {
+      if (this.#pollsInFlight > 0 || this.#stopping) return;
+      if (this.#state.status === 'connected') this.#setState({ status: 'connecting' });
+      const advice = this.#cometd.getAdvice() as { timeout?: number };
+      const stalled = Math.max(0, this.#options.maxNetworkDelayMs + (advice.timeout ?? 30000) - grace);
+      this.#watchdog = setTimeout(() => this.#stalled(), stalled);
+    }, grace);
+  }
+
+  /** No long poll for longer than the server holds one: start over with a login and a handshake. */
+  #stalled(): void {
+    this.#watchdog = undefined;
+    if (this.#pollsInFlight > 0 || this.#stopping || this.#retryTimer !== undefined) return;
+    if (this.#cometd.isDisconnected() && this.#state.status === 'failed') return;
+    this.#log.warn('no CometD long poll for longer than the server holds one: handshaking again');
+    this.#subscribed = false;
+    // A client that stopped polling is in a state of its own: start over with a new one, and let the
+    // old one say goodbye to the server without waiting for it.
+    const stale = this.#cometd;
+    this.#cometd = this.#createClient();
+    try {
+      stale.disconnect();
+    } catch {
+      // Already disconnected.
+    }
+    this.#attempt();
   }
 
   #onHandshake(message: Message): void {
@@ -349,6 +481,8 @@ export class NotificationLink {
     this.#stopping = true;
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
+    clearTimeout(this.#watchdog);
+    this.#watchdog = undefined;
     if (!this.#cometd.isDisconnected()) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
@@ -364,6 +498,11 @@ export class NotificationLink {
     this.#state = { status: 'disconnected' };
     this.#events.state(this.#state);
   }
+}
+
+/** An element of a long-poll answer the library can handle: an object with a channel. */
+function isBayeuxMessage(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as { channel?: unknown }).channel === 'string' && (value as { channel: string }).channel.startsWith('/');
 }
 
 function describe(args: unknown[]): string {

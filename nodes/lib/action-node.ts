@@ -25,6 +25,12 @@ const STATUS_INTERVAL_MS = 100;
 /** The operation setting that reads msg.operation. */
 const FROM_MSG = 'msg';
 
+/** What resolving the parameters noticed, to explain a missing one. */
+interface InputNotes {
+  /** Set when msg.payload is there but not an object: what it is. */
+  payloadKind?: string;
+}
+
 interface InFlight {
   referenceId?: string;
   abort: AbortController;
@@ -123,9 +129,10 @@ export function actionNode(type: ActionNodeType) {
        * Rule 1 and the contract: the property, else msg.payload.<name>, else the server default. `empty`
        * collects the parameters whose property is set but gave nothing, to say so if one is then missing.
        */
-      async function resolveInput(operation: OperationName, msg: NodeMessageInFlow, empty: Map<ParamName, string>): Promise<OperationInput> {
+      async function resolveInput(operation: OperationName, msg: NodeMessageInFlow, empty: Map<ParamName, string>, notes: InputNotes): Promise<OperationInput> {
         const payloadRead = readOwn(msg, 'payload');
         const payload = payloadRead.ok && isObjectLike(payloadRead.value) ? payloadRead.value : undefined;
+        if (payloadRead.ok && payload === undefined && !isUnset(payloadRead.value)) notes.payloadKind = kindOf(payloadRead.value);
         const input: OperationInput = {};
         for (const param of operationParams(operation)) {
           const property = properties.get(param);
@@ -193,9 +200,10 @@ export function actionNode(type: ActionNodeType) {
           if (!server) throw new GwsError('notConfigured', { operation }, { statusCode: 1, reason: 'invalid' });
           if (server.configError) throw new GwsError('badConfig', { operation, detail: server.configError }, { statusCode: 1, reason: 'badConfig' });
           const empty = new Map<ParamName, string>();
-          input = await resolveInput(operation, msg, empty);
+          const notes: InputNotes = {};
+          input = await resolveInput(operation, msg, empty, notes);
           const conn = await server.connect();
-          const request = prepare(conn, operation, input, empty);
+          const request = prepare(conn, operation, input, empty, notes);
           entry.referenceId = request.referenceId;
           gws = { operationName: operation, recordHandle: request.recordHandle, referenceId: request.referenceId, request: request.body };
           if (ended) return;
@@ -219,7 +227,7 @@ export function actionNode(type: ActionNodeType) {
         const waiting = [...inFlight].map((entry) => entry.referenceId ?? '-');
         if (waiting.length > 0) {
           const shown = waiting.slice(0, 10).join(', ') + (waiting.length > 10 ? ', …' : '');
-          node.warn(t(shared('warnings.closedWhileWaiting'), { count: waiting.length, referenceIds: shown }));
+          node.warn(t(shared(waiting.length === 1 ? 'warnings.closedWhileWaitingOne' : 'warnings.closedWhileWaiting'), { count: waiting.length, referenceIds: shown }));
         }
         for (const entry of [...inFlight]) {
           const operation = fixed ?? type;
@@ -258,13 +266,19 @@ export function actionNode(type: ActionNodeType) {
     RED.nodes.registerType(type, ActionNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
 
     /** The request, or the error that names the field; a field whose set property gave nothing says where it looked. */
-    function prepare(conn: GwsConnection, operation: OperationName, input: OperationInput, empty: Map<ParamName, string>): PreparedRequest {
+    function prepare(conn: GwsConnection, operation: OperationName, input: OperationInput, empty: Map<ParamName, string>, notes: InputNotes): PreparedRequest {
       try {
         return conn.prepare(operation, input);
       } catch (error) {
         const param = error instanceof GwsError ? (error.params.param as ParamName | undefined) : undefined;
-        if (param && empty.has(param) && (error as GwsError).code.startsWith('missing')) {
-          throw new GwsError('propertyEmpty', { operation, param, source: empty.get(param) as string }, { statusCode: 1, reason: 'invalid' });
+        if (param && (error as GwsError).code.startsWith('missing')) {
+          if (empty.has(param)) {
+            throw new GwsError('propertyEmpty', { operation, param, source: empty.get(param) as string }, { statusCode: 1, reason: 'invalid' });
+          }
+          // The parameter was looked for in msg.payload, which is not an object (JSON text, say).
+          if (notes.payloadKind !== undefined) {
+            throw new GwsError('payloadNotObject', { operation, param, kind: notes.payloadKind }, { statusCode: 1, reason: 'invalid' });
+          }
         }
         throw error;
       }
@@ -282,4 +296,12 @@ function errorInfo(error: GwsError): Partial<GwsMessageInfo> {
 
 function unexpected(operation: string, error: unknown): GwsError {
   return new GwsError('unexpected', { operation, detail: errorText(error) }, { reason: 'rejected' });
+}
+
+/** What a value is, in words (for "msg.payload is a string, not an object"). */
+function kindOf(value: unknown): string {
+  if (typeof value === 'string') return 'text';
+  if (Array.isArray(value)) return 'an array';
+  if (Buffer.isBuffer(value)) return 'a Buffer';
+  return `a ${typeof value}`;
 }

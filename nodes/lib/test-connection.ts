@@ -104,9 +104,9 @@ async function testConnection(RED: NodeAPI, t: Translate, request: TestRequest):
     username: request.username || (asStored ? storedCredentials.username : undefined) || '',
     password: usesStoredPassword ? storedCredentials.password ?? '' : request.password,
   };
+  if (usesStoredPassword && !asStored) return refusal(t, 'passwordNeeded');
   const problem = checkConfig(t, baseUrl, credentials, false);
   if (problem) return hide({ ok: false, ...problem });
-  if (usesStoredPassword && !asStored) return refusal(t, 'passwordNeeded');
 
   let host = '-';
   try {

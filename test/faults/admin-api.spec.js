@@ -5,7 +5,8 @@
  * and once with adminAuth off (where any web page the user visits can POST to a Node-RED on localhost).
  *
  * The rules under test:
- * - it needs `gws-server.write` (no token → 401, read-only → 403);
+ * - it needs `gws-server.write` (no token → 401; a read-only user → 401 too, as every admin endpoint of
+ *   Node-RED answers a missing permission);
  * - JSON bodies only: form-encoded, text/plain and multipart bodies get HTTP 415 and nothing is sent;
  * - stored credentials only for a deployed gws-server node and only toward its stored baseUrl, the
  *   same text; otherwise `ok:false, code:'passwordNeeded'`; other node types' credentials never;
@@ -271,10 +272,10 @@ describe('admin API: POST /gws-server/test, as an attacker would use it', functi
       assert.equal(reply.status, 401);
     });
 
-    it('a read-only user: 403, nothing sent', async () => {
+    it('a read-only user: refused (401, as Node-RED answers a missing permission), nothing sent', async () => {
       const readerToken = await token(red, READER, 'read');
       const reply = await nothingSent(() => post(red, hostileBody(), { headers: { authorization: `Bearer ${readerToken}` } }));
-      assert.equal(reply.status, 403);
+      assert.equal(reply.status, 401);
       assertNoSecrets(reply.text);
     });
 

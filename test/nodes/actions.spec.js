@@ -783,7 +783,8 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
       it(`${operationName}: bad input does not stop the node`, async () => {
         const seen = await start(actionFlow(h.sim, { type }));
         const bad = [
-          [{ payload: 'just text' }, `${operationName} not sent: recordHandle is missing (set it on the node or in msg.payload.recordHandle)`],
+          [{ payload: 'just text' }, `${operationName} not sent: recordHandle is missing: msg.payload is text, not an object (JSON text needs a JSON node first; or set recordHandle on the node)`],
+          [{}, `${operationName} not sent: recordHandle is missing (set it on the node or in msg.payload.recordHandle)`],
           [{ payload: paramsFor(type, { recordHandle: { id: 1 } }) }, `${operationName} not sent: recordHandle must be a non-empty string or a non-negative integer, got an object`],
           [{ payload: paramsFor(type, { devicePath: 'phone-1' }) }, `${operationName} not sent: devicePath must look like /devices/<device id>, got "phone-1"`],
           [{ payload: paramsFor(type, { campaignName: ['x'] }) }, `${operationName} not sent: campaignName must be text, got an array`],
