@@ -104,6 +104,8 @@ export class NotificationLink {
   #retryTimer?: NodeJS.Timeout;
   /** CometD requests under way (the long poll among them). */
   #pollsInFlight = 0;
+  /** The server's long-poll hold time, from its advice (before the first advice: CometD's default). */
+  #adviceTimeoutMs = 60000;
   #watchdog?: NodeJS.Timeout;
   #malformed = 0;
   #malformedWarnedAt = 0;
@@ -273,8 +275,7 @@ export class NotificationLink {
         pollEnded();
       },
     };
-    const advice = this.#cometd.getAdvice() as { timeout?: number };
-    const timeoutMs = this.#options.maxNetworkDelayMs + (advice.timeout ?? 60000) + 5000;
+    const timeoutMs = this.#options.maxNetworkDelayMs + this.#serverTimeoutMs() + 5000;
     this.#session
       .send('POST', packet.url, packet.body, { operation: 'Notifications', signal: controller.signal, timeoutMs })
       .then(
@@ -325,6 +326,7 @@ export class NotificationLink {
     }
     const messages = Array.isArray(parsed) ? parsed : [parsed];
     const kept = messages.filter((message) => isBayeuxMessage(message));
+    this.#readAdvice(kept);
     if (kept.length === messages.length) return text;
     this.#malformed += messages.length - kept.length;
     const now = Date.now();
@@ -334,6 +336,21 @@ export class NotificationLink {
       this.#malformed = 0;
     }
     return JSON.stringify(kept);
+  }
+
+  /**
+   * How long the server holds a long poll: the timeout of its latest advice that named one (read from
+   * the answers themselves: the library mixes its own default into an advice that names none).
+   */
+  #serverTimeoutMs(): number {
+    return this.#adviceTimeoutMs;
+  }
+
+  #readAdvice(messages: unknown[]): void {
+    for (const message of messages) {
+      const timeout = (message as { advice?: { timeout?: unknown } }).advice?.timeout;
+      if (typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0) this.#adviceTimeoutMs = timeout;
+    }
   }
 
   #pollStarted(): void {
@@ -355,8 +372,7 @@ export class NotificationLink {
     this.#watchdog = setTimeout(() => {
       if (this.#pollsInFlight > 0 || this.#stopping) return;
       if (this.#state.status === 'connected') this.#setState({ status: 'connecting' });
-      const advice = this.#cometd.getAdvice() as { timeout?: number };
-      const stalled = Math.max(0, this.#options.maxNetworkDelayMs + (advice.timeout ?? 30000) - grace);
+      const stalled = Math.max(0, this.#options.maxNetworkDelayMs + this.#serverTimeoutMs() - grace);
       this.#watchdog = setTimeout(() => this.#stalled(), stalled);
     }, grace);
   }

@@ -131,6 +131,7 @@ export function actionNode(type: ActionNodeType) {
        */
       async function resolveInput(operation: OperationName, msg: NodeMessageInFlow, empty: Map<ParamName, string>, notes: InputNotes): Promise<OperationInput> {
         const payloadRead = readOwn(msg, 'payload');
+        if (!payloadRead.ok) throw new GwsError('unreadable', { operation, param: 'msg.payload', detail: payloadRead.error }, { statusCode: 1, reason: 'invalid' });
         const payload = payloadRead.ok && isObjectLike(payloadRead.value) ? payloadRead.value : undefined;
         if (payloadRead.ok && payload === undefined && !isUnset(payloadRead.value)) notes.payloadKind = kindOf(payloadRead.value);
         const input: OperationInput = {};

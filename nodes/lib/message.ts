@@ -4,6 +4,7 @@
  * function node's own JavaScript context. Whatever the message, the node must read its parameters
  * without crashing and end it exactly once.
  */
+import { types } from 'node:util';
 import type { NodeMessage } from 'node-red';
 
 /** An object of any JavaScript context (a function node's objects have their own Object.prototype). */
@@ -42,24 +43,45 @@ export function writeMessage<T extends object>(msg: NodeMessage, fields: T): Nod
   }
 }
 
-/** A plain copy of every own property of `msg` that can be read (those whose getter throws are left out). */
+/**
+ * A plain, deep copy of what can be read of `msg`: properties whose getter throws and Proxies (whose
+ * traps may throw) are left out, functions too; cycles stay cycles. Node-RED copies a message for each
+ * Catch node, and that copy must not throw.
+ */
 export function copyMessage(msg: NodeMessage): NodeMessage {
-  const copy: Record<string, unknown> = {};
-  let keys: string[] = [];
+  return (safeCopy(msg, new WeakMap(), 0) ?? {}) as NodeMessage;
+}
+
+const MAX_COPY_DEPTH = 64;
+
+function safeCopy(value: unknown, seen: WeakMap<object, unknown>, depth: number): unknown {
+  if (typeof value === 'function') return undefined;
+  if (value === null || typeof value !== 'object') return value;
+  if (types.isProxy(value) || depth > MAX_COPY_DEPTH) return undefined;
+  if (seen.has(value)) return seen.get(value);
   try {
-    keys = Object.keys(msg);
+    if (Buffer.isBuffer(value)) return Buffer.from(value);
+    if (types.isDate(value)) return new Date(Date.prototype.getTime.call(value));
   } catch {
-    keys = ['_msgid'];
+    return undefined;
+  }
+  const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
+  seen.set(value, copy);
+  let keys: string[];
+  try {
+    keys = Object.keys(value);
+  } catch {
+    return copy;
   }
   for (const key of keys) {
     try {
-      const value = (msg as unknown as Record<string, unknown>)[key];
-      Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
+      const item = safeCopy((value as Record<string, unknown>)[key], seen, depth + 1);
+      if (item !== undefined) Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
     } catch {
       // A property that cannot be read cannot be passed on either.
     }
   }
-  return copy as NodeMessage;
+  return copy;
 }
 
 export function errorText(error: unknown): string {

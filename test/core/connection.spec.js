@@ -289,6 +289,38 @@ describe('core: connection (session + CometD + correlation) against the simulato
     sim = await startSim();
   });
 
+  it('a refused disconnect aborts the held long poll and leaves no request timer behind, whatever is on window', async () => {
+    // The refused disconnect makes the library abort its requests. Whether it then completes them
+    // itself used to depend on a global window.XMLHttpRequest (another package's CometD client puts one
+    // there); the held long poll's timer then stayed alive for the whole poll timeout after stop().
+    const { hostileFront } = require('../helpers/hostile');
+    let stopping = false;
+    const front = await hostileFront(sim, async ({ path, requestBody, body }) => {
+      if (!path.startsWith('/api/v2/notifications') || !stopping) return undefined;
+      if (requestBody.includes('/meta/disconnect')) {
+        return { body: JSON.stringify(JSON.parse(body).map((m) => (m.channel === '/meta/disconnect' ? { ...m, successful: false, error: '500::refused' } : m))) };
+      }
+      // The long poll the disconnect released is held back, so that it is still in flight when the
+      // refused disconnect makes the library abort it.
+      if (requestBody.includes('/meta/connect')) await delay(1500);
+      return undefined;
+    });
+    try {
+      const tracker = trackResources();
+      const c = await connect({ url: front.url });
+      c.start();
+      await nextState(c, 'connected');
+      await until(() => sim.stats().heldConnects === 1, 2000, 'the long poll held');
+      stopping = true;
+      await c.stop(2000);
+      await delay(50);
+      const left = tracker.stop().filter((r) => /cometd/.test(r.stack));
+      assert.deepEqual(left.map((r) => `${r.type}\n${r.stack}`), []);
+    } finally {
+      await front.stop();
+    }
+  });
+
   it('uses the devicePath given and nothing else from the environment', async () => {
     const c = await open();
     const result = await c.execute(c.prepare('CompleteRecord', completeParams()));
