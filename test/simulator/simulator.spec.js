@@ -84,15 +84,6 @@ describe('simulator: GWS behaviour', () => {
     assert.equal((await post(sim, 1, complete({ callResult: 'Busy' }))).body.statusCode, 1);
   });
 
-  it('serves the other outbound operations of the table', async () => {
-    const base = { applicationId: 1, campaignName: 'C', devicePath: DEVICE };
-    for (const operationName of ['RejectRecord', 'UpdateRecord', 'DoNotCallRecord']) {
-      assert.deepEqual((await post(sim, 5, { ...base, operationName })).body, { statusCode: 0 });
-    }
-    assert.deepEqual((await post(sim, 5, { ...base, operationName: 'RescheduleRecord', callbackType: 'Personal', timestamp: Date.now() })).body, { statusCode: 0 });
-    assert.equal(sim.stats().operations.RescheduleRecord, 1);
-  });
-
   it('answers an injected statusCode with its HTTP status, and 503 for statusCode 4', async () => {
     sim.faults.add([{ kind: 'status', statusCode: 4, count: 1 }, { kind: 'status', statusCode: 5, httpStatus: 200, count: 1 }]);
     assert.deepEqual(await post(sim, 1, complete()), { status: 503, body: { statusCode: 4, statusMessage: 'Injected statusCode 4' } });
