@@ -79,7 +79,8 @@ describe('simulator: faults for every operation', () => {
       ({ referenceId } = await send(operationName));
       await client.collect((seen) => seen.filter((m) => m.data?.referenceId === referenceId && m.data.notificationType === ack).length === 2);
 
-      fault({ kind: 'ack', mode: 'late', lateMs: 100 });
+      // Late enough that a request made after it is answered first, even on a busy machine.
+      fault({ kind: 'ack', mode: 'late', lateMs: 500 });
       ({ referenceId } = await send(operationName));
       assert.deepEqual(answered(await settle(referenceId)), [], 'late: not yet');
       await client.answerTo(referenceId, ack);
