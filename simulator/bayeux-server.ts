@@ -3,6 +3,10 @@
  * (held until there is something to deliver or the advice timeout), subscribe, unsubscribe, disconnect,
  * CometD's ack extension (redelivery of what a lost long poll carried), and `402::Unknown client` for a
  * client it does not know. Messages go to the clients of one user only.
+ *
+ * Each notification is serialised once, when it is delivered, and queued as JSON text: one that cannot
+ * be serialised (a cycle, a BigInt, nesting too deep for the stack) is dropped and counted, and can
+ * never make a later long-poll answer fail.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -27,10 +31,16 @@ export interface BayeuxOptions {
   ackExtension: boolean;
 }
 
+/** One long-poll answer: the JSON array to send and how many notifications it carries. */
+export interface BayeuxAnswer {
+  text: string;
+  notifications: number;
+}
+
 interface Held {
   replies: BayeuxMessage[];
   connectReply: BayeuxMessage;
-  resolve(messages: BayeuxMessage[]): void;
+  resolve(answer: BayeuxAnswer): void;
   timer: NodeJS.Timeout;
 }
 
@@ -38,12 +48,13 @@ interface Client {
   id: string;
   user: string;
   subscriptions: Set<string>;
-  queue: BayeuxMessage[];
+  /** Notifications waiting for the next long-poll answer, as JSON text. */
+  queue: string[];
   held?: Held;
   flushScheduled: boolean;
   ack: boolean;
   batch: number;
-  unacked: Array<{ batch: number; messages: BayeuxMessage[] }>;
+  unacked: Array<{ batch: number; messages: string[] }>;
   lastSeen: number;
 }
 
@@ -57,6 +68,8 @@ export class BayeuxServer {
   readonly #options: BayeuxOptions;
   readonly #sweeper: NodeJS.Timeout;
   delivered = 0;
+  /** Notifications dropped because they could not be serialised. */
+  dropped = 0;
 
   constructor(options: BayeuxOptions) {
     this.#options = options;
@@ -79,7 +92,7 @@ export class BayeuxServer {
   }
 
   /** Handles one POSTed batch for an authenticated user; resolves with the answer array. */
-  handle(user: string, messages: BayeuxMessage[]): Promise<BayeuxMessage[]> {
+  handle(user: string, messages: BayeuxMessage[]): Promise<BayeuxAnswer> {
     const replies: BayeuxMessage[] = [];
     let connect: { client: Client; reply: BayeuxMessage; immediate: boolean } | undefined;
     for (const message of messages) {
@@ -109,14 +122,14 @@ export class BayeuxServer {
         case '/meta/disconnect': {
           const client = this.#known(user, message);
           if (client) this.#remove(client);
-          replies.push(client ? { channel: message.channel, id: message.id, successful: true } : unknownClient(message));
+          replies.push(client ? { channel: message.channel, id: idOf(message), successful: true } : unknownClient(message));
           break;
         }
         default:
-          replies.push({ channel: message.channel, id: message.id, successful: false, error: '403::Publish denied' });
+          replies.push({ channel: message.channel, id: idOf(message), successful: false, error: '403::Publish denied' });
       }
     }
-    if (connect === undefined) return Promise.resolve(replies);
+    if (connect === undefined) return Promise.resolve(answerOf([], replies));
     const { client, reply, immediate } = connect;
     // A newer connect replaces a held one, which is answered at once.
     this.#release(client);
@@ -131,13 +144,21 @@ export class BayeuxServer {
   deliver(user: string, notifications: Array<{ channel: string; data: unknown }>): number {
     const clients = this.#byUser.get(user);
     if (!clients) return 0;
+    const serialised: Array<{ channel: string; text: string }> = [];
+    for (const { channel, data } of notifications) {
+      try {
+        serialised.push({ channel, text: JSON.stringify({ channel, data }) });
+      } catch {
+        this.dropped++;
+      }
+    }
     let reached = 0;
     for (const client of clients) {
       let queued = false;
-      for (const notification of notifications) {
+      for (const notification of serialised) {
         if (!subscribed(client, notification.channel)) continue;
         if (client.queue.length >= MAX_QUEUE) client.queue.shift();
-        client.queue.push({ channel: notification.channel, data: notification.data });
+        client.queue.push(notification.text);
         queued = true;
       }
       if (queued) {
@@ -156,7 +177,7 @@ export class BayeuxServer {
       this.#remove(client);
       if (held) {
         clearTimeout(held.timer);
-        held.resolve([...held.replies, unknownClient(held.connectReply)]);
+        held.resolve(answerOf([], [...held.replies, unknownClient(held.connectReply)]));
       }
     }
   }
@@ -189,7 +210,7 @@ export class BayeuxServer {
     users.add(client);
     const reply: BayeuxMessage = {
       channel: '/meta/handshake',
-      id: message.id,
+      id: idOf(message),
       successful: true,
       version: '1.0',
       supportedConnectionTypes: ['long-polling'],
@@ -210,7 +231,7 @@ export class BayeuxServer {
   #connectReply(message: BayeuxMessage): BayeuxMessage {
     return {
       channel: '/meta/connect',
-      id: message.id,
+      id: idOf(message),
       successful: true,
       advice: { interval: 0, timeout: this.#options.timeoutMs, reconnect: 'retry' },
     };
@@ -231,7 +252,7 @@ export class BayeuxServer {
     return message.advice?.timeout === 0;
   }
 
-  #answer(client: Client, replies: BayeuxMessage[], connectReply: BayeuxMessage): BayeuxMessage[] {
+  #answer(client: Client, replies: BayeuxMessage[], connectReply: BayeuxMessage): BayeuxAnswer {
     const messages = client.queue;
     client.queue = [];
     this.delivered += messages.length;
@@ -239,7 +260,7 @@ export class BayeuxServer {
       if (messages.length > 0) client.unacked.push({ batch: ++client.batch, messages });
       connectReply.ext = { ack: client.batch };
     }
-    return [...messages, ...replies, connectReply];
+    return answerOf(messages, [...replies, connectReply]);
   }
 
   #release(client: Client): void {
@@ -264,14 +285,16 @@ export class BayeuxServer {
     const channels = Array.isArray(message.subscription) ? message.subscription : [message.subscription];
     for (const channel of channels) {
       if (typeof channel !== 'string' || !ALLOWED.test(channel)) {
-        return { channel: message.channel, id: message.id, subscription: message.subscription, successful: false, error: '403::Subscription denied' };
+        // Echo only what is a channel name: an answer never carries structure a client made up.
+        const subscription = channels.filter((name) => typeof name === 'string');
+        return { channel: message.channel, id: idOf(message), subscription, successful: false, error: '403::Subscription denied' };
       }
     }
     for (const channel of channels as string[]) {
       if (message.channel === '/meta/subscribe') client.subscriptions.add(channel);
       else client.subscriptions.delete(channel);
     }
-    return { channel: message.channel, id: message.id, subscription: message.subscription, successful: true };
+    return { channel: message.channel, id: idOf(message), subscription: message.subscription, successful: true };
   }
 
   #remove(client: Client): void {
@@ -279,7 +302,7 @@ export class BayeuxServer {
       clearTimeout(client.held.timer);
       const held = client.held;
       client.held = undefined;
-      held.resolve([...held.replies, held.connectReply]);
+      held.resolve(answerOf([], [...held.replies, held.connectReply]));
     }
     this.#clients.delete(client.id);
     const users = this.#byUser.get(client.user);
@@ -298,7 +321,7 @@ export class BayeuxServer {
 function unknownClient(message: BayeuxMessage): BayeuxMessage {
   return {
     channel: message.channel,
-    id: message.id,
+    id: idOf(message),
     successful: false,
     error: '402::Unknown client',
     advice: { reconnect: 'handshake', interval: 0 },
@@ -314,4 +337,15 @@ function subscribed(client: Client, channel: string): boolean {
     if (client.subscriptions.has(`${prefix}/**`)) return true;
   }
   return false;
+}
+
+/** The message id to echo: Bayeux ids are strings; anything else a client sends is not echoed. */
+function idOf(message: BayeuxMessage): string | undefined {
+  return typeof message.id === 'string' ? message.id : undefined;
+}
+
+/** The answer array: the queued notifications (already JSON) first, then the meta replies. */
+function answerOf(notifications: string[], replies: BayeuxMessage[]): BayeuxAnswer {
+  const texts = [...notifications, ...replies.map((reply) => JSON.stringify(reply))];
+  return { text: `[${texts.join(',')}]`, notifications: notifications.length };
 }

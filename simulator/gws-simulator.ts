@@ -1,7 +1,8 @@
 /**
  * The bundled GWS simulator: the parts of Genesys Web Services the package talks to, on one HTTP(S)
  * server. Basic auth on every request, a JSESSIONID session, CSRF headers (switchable), `GET /api/v2/me`,
- * the outbound operations and the CometD endpoint, plus a control API under `/sim/` that injects faults.
+ * the ten Outbound API operations (records, AddRecord, preview sessions) and the CometD endpoint, plus a
+ * control API under `/sim/` that injects faults (switchable).
  * Usable as a library (`startSimulator({port: 0})`) and as the `gws-sim` command.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -9,8 +10,15 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { BayeuxServer, type BayeuxMessage } from './bayeux-server.js';
+import { PREVIEW_HANDLE_IN, PreviewSessions, type PreviewHandleIn } from './campaign-operations.js';
+import { handleControl } from './control-api.js';
 import { FaultSet, type FaultRule } from './faults.js';
-import { ACK_TYPES, errorNotification, planOperation, OUTBOUND, type OperationPlan, type Planned, type SimCallResultFormat } from './outbound-api.js';
+import { BodyTooLargeError, json, jsonAndClose, jsonText, readJson } from './http-json.js';
+import { KnownRecords } from './known-records.js';
+import { errorNotification, OUTBOUND, userEventError, type Planned } from './notifications.js';
+import type { OperationPlan } from './operation-plan.js';
+import { ACK_TYPES, checkRequest, isRefusal, type SimCallResultFormat } from './operation-rules.js';
+import { planRecordOperation } from './record-operations.js';
 
 export interface SimUser {
   password: string;
@@ -42,14 +50,51 @@ export interface SimulatorOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** Push a PreviewRecord to every connected user at this interval (ms); 0 = never. */
   previewIntervalMs?: number;
+  /** Records in the calling list of each preview session (default 5). */
+  previewListSize?: number;
+  /** Where a PreviewRecord carries its record handle (default both). */
+  previewHandleIn?: PreviewHandleIn;
+  /**
+   * Serve the control API under `/sim/` (default true). Off, every `/sim/` path answers like any
+   * unknown path: it has no authentication, so whoever reaches the port could change the simulator.
+   */
+  control?: boolean;
+  /** How long an idle keep-alive connection stays open (ms, default 65000). */
+  keepAliveTimeoutMs?: number;
 }
 
+/** What can change while the simulator runs (`configure`, `PUT /sim/config`). */
 export interface SimulatorConfig {
   csrf: boolean;
   csrfOnNotifications: boolean;
   ackExtension: boolean;
+  /** Chained records sent before ChainedRecordsDataEnd (0 to 1000). */
   chainLength: number;
   callResultFormat: SimCallResultFormat;
+  /** Records in the calling list of a preview session started from now on (0 to 1000). */
+  previewListSize: number;
+  previewHandleIn: PreviewHandleIn;
+}
+
+const isBoolean = (value: unknown) => typeof value === 'boolean';
+const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 1000;
+const CONFIG_CHECKS: { [K in keyof SimulatorConfig]: [check: (value: unknown) => boolean, expected: string] } = {
+  csrf: [isBoolean, 'true or false'],
+  csrfOnNotifications: [isBoolean, 'true or false'],
+  ackExtension: [isBoolean, 'true or false'],
+  chainLength: [isCount, 'an integer from 0 to 1000'],
+  callResultFormat: [(value) => value === 'name' || value === 'number' || value === 'any', 'name, number or any'],
+  previewListSize: [isCount, 'an integer from 0 to 1000'],
+  previewHandleIn: [(value) => PREVIEW_HANDLE_IN.includes(value as PreviewHandleIn), PREVIEW_HANDLE_IN.join(', ')],
+};
+
+/** Throws on an unknown setting or a value of the wrong kind: a bad setting is refused, not half applied. */
+function checkConfig(config: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(config)) {
+    if (!Object.hasOwn(CONFIG_CHECKS, key)) throw new TypeError(`unknown setting ${key}: ${Object.keys(CONFIG_CHECKS).join(', ')}`);
+    const [check, expected] = CONFIG_CHECKS[key as keyof SimulatorConfig];
+    if (!check(value)) throw new TypeError(`${key} must be ${expected}`);
+  }
 }
 
 export interface SimulatorStats {
@@ -60,6 +105,9 @@ export interface SimulatorStats {
   cometdClients: number;
   heldConnects: number;
   notificationsDelivered: number;
+  /** Notifications dropped because they could not be serialised (see BayeuxServer). */
+  notificationsDropped: number;
+  previewSessions: number;
   csrfRejections: number;
   authFailures: number;
 }
@@ -84,14 +132,19 @@ export const DEMO_DEVICE_PATH = '/devices/42e3a1c6-fc5e-425b-9411-125f536fde00';
 const MAX_SESSIONS = 10000;
 const MAX_RECORDED = 2000;
 const MAX_BODY = 4 * 1024 * 1024;
+const RECORDS_PATH = '/api/v2/me/outbound-records';
+const CAMPAIGNS_PATH = '/api/v2/me/outbound-campaigns';
 
 export class GwsSimulator {
   readonly host: string;
   readonly config: SimulatorConfig;
   readonly faults = new FaultSet();
+  /** Whether the control API under /sim/ answers; may be switched while the simulator runs. */
+  control: boolean;
   readonly #users = new Map<string, SimUser>();
   readonly #sessions = new Map<string, Session>();
-  readonly #records = new Map<string, string>();
+  readonly #records: KnownRecords;
+  readonly #previews: PreviewSessions;
   readonly #sockets = new Set<Socket>();
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #recorded: RecordedRequest[] = [];
@@ -109,13 +162,30 @@ export class GwsSimulator {
     this.#port = options.port ?? 0;
     const users = options.users ?? { [DEMO_USER]: { password: DEMO_PASSWORD, firstName: 'Demo', lastName: 'Agent' } };
     for (const [name, user] of Object.entries(users)) this.#users.set(name, { ...user });
+    this.control = options.control ?? true;
+    this.#records = new KnownRecords(options.defaultCallingList ?? 'CallingList1');
+    this.#previews = new PreviewSessions(this.#records);
     this.config = {
-      csrf: options.csrf ?? true,
-      csrfOnNotifications: options.csrfOnNotifications ?? false,
-      ackExtension: options.ackExtension ?? true,
-      chainLength: options.chainLength ?? 0,
-      callResultFormat: options.callResultFormat ?? 'any',
+      csrf: true,
+      csrfOnNotifications: false,
+      ackExtension: true,
+      chainLength: 0,
+      callResultFormat: 'any',
+      previewListSize: 5,
+      previewHandleIn: 'both',
     };
+    const given: Partial<SimulatorConfig> = {
+      csrf: options.csrf,
+      csrfOnNotifications: options.csrfOnNotifications,
+      ackExtension: options.ackExtension,
+      chainLength: options.chainLength,
+      callResultFormat: options.callResultFormat,
+      previewListSize: options.previewListSize,
+      previewHandleIn: options.previewHandleIn,
+    };
+    const chosen = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+    checkConfig(chosen);
+    Object.assign(this.config, chosen);
     this.#bayeux = this.#newBayeux();
     this.#server = this.#newServer();
   }
@@ -178,7 +248,9 @@ export class GwsSimulator {
     user.password = password;
   }
 
+  /** Changes the configuration; every value is checked first, and nothing changes when one is refused. */
   configure(config: Partial<SimulatorConfig>): void {
+    checkConfig(config);
     Object.assign(this.config, config);
     this.#bayeux.ackExtension = this.config.ackExtension;
   }
@@ -188,25 +260,22 @@ export class GwsSimulator {
     return this.#bayeux.deliver(user, notifications);
   }
 
-  /** An unsolicited record, as a campaign in preview mode pushes it. */
+  /** An unsolicited record, as a campaign in preview mode pushes it; later operations know its calling list. */
   pushPreviewRecord(user: string, record: Record<string, unknown> = {}): number {
     const handle = 1000 + Math.floor(Math.random() * 9000);
-    return this.push(user, [{
-      channel: OUTBOUND,
-      data: {
-        record: {
-          campaignName: 'Campaign1',
-          devicePath: DEMO_DEVICE_PATH,
-          callingList: this.#options.defaultCallingList ?? 'CallingList1',
-          applicationId: 134,
-          recordHandle: handle,
-          contactInfo: `555010${String(handle).padStart(4, '0')}`,
-          ...record,
-        },
-        notificationType: 'PreviewRecord',
-        messageType: 'OutboundRecordMessage',
-      },
-    }]);
+    const data = {
+      campaignName: 'Campaign1',
+      devicePath: DEMO_DEVICE_PATH,
+      callingList: this.#options.defaultCallingList ?? 'CallingList1',
+      applicationId: 134,
+      recordHandle: handle,
+      contactInfo: `555010${String(handle).padStart(4, '0')}`,
+      ...record,
+    };
+    if ((typeof data.recordHandle === 'number' || typeof data.recordHandle === 'string') && typeof data.callingList === 'string') {
+      this.#records.remember(data.recordHandle, data.callingList);
+    }
+    return this.push(user, [{ channel: OUTBOUND, data: { record: data, notificationType: 'PreviewRecord', messageType: 'OutboundRecordMessage' } }]);
   }
 
   stats(): SimulatorStats {
@@ -217,6 +286,8 @@ export class GwsSimulator {
       cometdClients: this.#bayeux.clientCount,
       heldConnects: this.#bayeux.heldCount,
       notificationsDelivered: this.#bayeux.delivered,
+      notificationsDropped: this.#bayeux.dropped,
+      previewSessions: this.#previews.size,
       csrfRejections: this.#stats.csrfRejections,
       authFailures: this.#stats.authFailures,
     };
@@ -227,7 +298,10 @@ export class GwsSimulator {
     return [...this.#sessions.values()].flatMap((session) => [session.id, session.csrfToken]);
   }
 
-  /** The last requests to /api/v2/me/outbound-records (method, path, user, body), also those that address no record. */
+  /**
+   * The last operation POSTs, to /api/v2/me/outbound-records(/<handle>) and /api/v2/me/outbound-campaigns/<name>
+   * (method, path, user, body), also those that were refused or address nothing.
+   */
   requests(): RecordedRequest[] {
     return this.#recorded.map((entry) => ({ ...entry }));
   }
@@ -252,7 +326,7 @@ export class GwsSimulator {
       });
     };
     const server = this.#options.tls ? https.createServer({ key: this.#options.tls.key, cert: this.#options.tls.cert }, handler) : http.createServer(handler);
-    server.keepAliveTimeout = 65000;
+    server.keepAliveTimeout = this.#options.keepAliveTimeoutMs ?? 65000;
     server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
@@ -299,7 +373,7 @@ export class GwsSimulator {
     this.#stats.httpRequests++;
     const url = new URL(req.url ?? '/', 'http://simulator');
     const path = url.pathname;
-    if (path.startsWith('/sim/')) return this.#control(req, res, path);
+    if (this.control && path.startsWith('/sim/')) return handleControl(this, req, res, path, DEMO_USER);
 
     const user = this.#authenticate(req);
     if (user === undefined) {
@@ -332,16 +406,15 @@ export class GwsSimulator {
       return;
     }
 
-    const prefix = '/api/v2/me/outbound-records';
-    if ((path === prefix || path.startsWith(`${prefix}/`)) && req.method === 'POST') {
-      const segment = path.slice(prefix.length + 1);
-      if (segment === '' || segment.includes('/')) {
+    if (req.method === 'POST' && isOperationPath(path)) {
+      const target = operationTarget(path);
+      if (target === undefined) {
         this.#record({ method: 'POST', path: req.url ?? '', user, at: Date.now() });
         json(res, 404, { statusCode: 6, statusMessage: 'Resource not found' });
         req.resume();
         return;
       }
-      return this.#operation(req, res, user, session, decodeURIComponent(segment));
+      return this.#operation(req, res, user, session, target);
     }
 
     if ((path === '/api/v2/notifications' || path.startsWith('/api/v2/notifications/')) && req.method === 'POST') {
@@ -351,14 +424,20 @@ export class GwsSimulator {
         req.resume();
         return;
       }
-      const body = await readJson(req);
+      let body: unknown;
+      try {
+        body = await readJson(req, MAX_BODY);
+      } catch (error) {
+        refuseBody(res, error);
+        return;
+      }
       const messages = Array.isArray(body) ? body : [body];
       const answer = await this.#bayeux.handle(user, messages as BayeuxMessage[]);
-      if (answer.some((message) => message.data !== undefined) && this.faults.take('loseLongPoll')) {
+      if (answer.notifications > 0 && this.faults.take('loseLongPoll')) {
         res.socket?.destroy();
         return;
       }
-      if (!res.destroyed) json(res, 200, answer);
+      if (!res.destroyed) jsonText(res, 200, answer.text);
       return;
     }
 
@@ -366,12 +445,14 @@ export class GwsSimulator {
     req.resume();
   }
 
-  async #operation(req: http.IncomingMessage, res: http.ServerResponse, user: string, session: Session, handle: string): Promise<void> {
+  async #operation(req: http.IncomingMessage, res: http.ServerResponse, user: string, session: Session, target: OperationTarget): Promise<void> {
+    const startedNs = process.hrtime.bigint();
     let body: unknown;
     try {
-      body = await readJson(req);
-    } catch {
-      json(res, 400, { statusCode: 1, statusMessage: 'The request body is not valid JSON' });
+      body = await readJson(req, MAX_BODY);
+    } catch (error) {
+      this.#record({ method: 'POST', path: req.url ?? '', user, at: Date.now() });
+      refuseBody(res, error);
       return;
     }
     const operationName = typeof (body as { operationName?: unknown })?.operationName === 'string' ? (body as { operationName: string }).operationName : undefined;
@@ -398,41 +479,56 @@ export class GwsSimulator {
       json(res, 403, { statusCode: 3, statusMessage: 'The feature api-voice-outbound is not enabled for this user' });
       return;
     }
-    const outcome = planOperation({
-      handle,
-      body,
-      callResultFormat: this.config.callResultFormat,
-      chainLength: this.config.chainLength,
-      callingListOf: (h) => this.#records.get(h) ?? this.#options.defaultCallingList ?? 'CallingList1',
-    });
-    if (!outcome.ok) {
-      json(res, outcome.httpStatus, { statusCode: outcome.statusCode, statusMessage: outcome.statusMessage });
+    const request = checkRequest(target.endpoint, body, this.config.callResultFormat);
+    if (isRefusal(request)) {
+      json(res, request.httpStatus, { statusCode: request.statusCode, statusMessage: request.statusMessage });
       return;
     }
-    const plan = outcome.plan;
-    this.#stats.operations[plan.operationName] = (this.#stats.operations[plan.operationName] ?? 0) + 1;
-    if (plan.callingList !== undefined) {
-      this.#records.delete(handle);
-      this.#records.set(handle, plan.callingList);
-      if (this.#records.size > MAX_SESSIONS) this.#records.delete(this.#records.keys().next().value as string);
+    const plan = target.endpoint === 'campaign'
+      ? this.#previews.plan({
+          request,
+          user,
+          campaignName: target.name,
+          listSize: this.config.previewListSize,
+          handleIn: this.config.previewHandleIn,
+          startedNs,
+        })
+      : planRecordOperation({ request, handle: target.endpoint === 'record' ? target.name : undefined, chainLength: this.config.chainLength, records: this.#records, startedNs });
+    if (isRefusal(plan)) {
+      json(res, plan.httpStatus, { statusCode: plan.statusCode, statusMessage: plan.statusMessage });
+      return;
     }
+    const op = request.operationName;
+    this.#stats.operations[op] = (this.#stats.operations[op] ?? 0) + 1;
+    const ack = this.faults.take('ack', op);
+    // A request OCS refuses changes nothing: a preview record stays in its list, a session stays as it was.
+    if (ack?.mode !== 'error' && ack?.mode !== 'userEventError') plan.commit();
     json(res, 200, { statusCode: 0 });
     // What GWS sends next arrives on CometD, after the synchronous answer.
-    setImmediate(() => this.#notify(user, plan));
+    setImmediate(() => this.#notify(user, plan, ack));
   }
 
-  #notify(user: string, plan: OperationPlan): void {
-    const op = plan.operationName;
-    const ack = this.faults.take('ack', op);
-    const userEventFault = this.faults.take('userEvent', op);
+  #notify(user: string, plan: OperationPlan, ack: Extract<FaultRule, { kind: 'ack' }> | undefined): void {
+    const subject = plan.subject;
+    const userEventFault = this.faults.take('userEvent', subject.operationName);
     const withUserEvent = (answer: Planned): Planned[] => {
-      if (userEventFault?.mode === 'drop') return [answer];
+      if (!plan.userEvent || userEventFault?.mode === 'drop') return [answer];
       if (userEventFault?.mode === 'delay') {
-        this.#later(() => this.push(user, [plan.userEvent]), userEventFault.delayMs ?? 100);
+        const event = plan.userEvent;
+        this.#later(() => this.push(user, [event]), userEventFault.delayMs ?? 100);
         return [answer];
       }
       return [answer, plan.userEvent];
     };
+    switch (ack?.mode) {
+      case 'error':
+        this.push(user, [errorNotification(subject, ack.errorMessage ?? 'OCS refused the request: record not found')]);
+        return;
+      case 'userEventError':
+        this.push(user, [userEventError(subject, ack.errorMessage ?? 'OCS refused the request', ack.errorNumber ?? 1003, plan.startedNs)]);
+        return;
+      default:
+    }
     if (plan.before.length > 0) this.push(user, plan.before);
     switch (ack?.mode) {
       case 'drop':
@@ -444,15 +540,12 @@ export class GwsSimulator {
       case 'late':
         this.#later(() => this.push(user, withUserEvent(plan.answer)), ack.lateMs ?? 15000);
         return;
-      case 'error':
-        this.push(user, [errorNotification(plan, ack.errorMessage ?? 'OCS refused the request: record not found')]);
-        return;
       case 'malformed':
         this.push(user, [{ channel: OUTBOUND, data: 'malformed notification' as unknown as Record<string, unknown> }]);
-        this.push(user, [{ channel: OUTBOUND, data: { referenceId: plan.referenceId, notificationType: 17, record: 'x' } }]);
+        this.push(user, [{ channel: OUTBOUND, data: { referenceId: subject.referenceId, notificationType: 17, record: 'x' } }]);
         return;
       case 'incomplete':
-        this.push(user, [{ channel: OUTBOUND, data: { referenceId: plan.referenceId, messageType: 'OutboundRecordMessage' } }]);
+        this.push(user, [{ channel: OUTBOUND, data: { referenceId: subject.referenceId, messageType: subject.messageType } }]);
         return;
       default:
         this.push(user, withUserEvent(plan.answer));
@@ -492,63 +585,6 @@ export class GwsSimulator {
   #csrfValid(req: http.IncomingMessage, session: Session): boolean {
     return req.headers['x-csrf-token'] === session.csrfToken;
   }
-
-  async #control(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
-    let body: Record<string, unknown> = {};
-    try {
-      const parsed = await readJson(req, true);
-      if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
-    } catch {
-      json(res, 400, { error: 'body is not JSON' });
-      return;
-    }
-    try {
-      switch (`${req.method} ${path}`) {
-        case 'GET /sim/stats':
-          return json(res, 200, this.stats());
-        case 'GET /sim/requests':
-          return json(res, 200, this.requests());
-        case 'GET /sim/faults':
-          return json(res, 200, this.faults.list());
-        case 'POST /sim/faults':
-          this.faults.add((Array.isArray(body) ? body : body) as unknown as FaultRule | FaultRule[]);
-          return json(res, 200, this.faults.list());
-        case 'DELETE /sim/faults':
-          this.faults.clear();
-          return json(res, 200, []);
-        case 'POST /sim/forget-clients':
-          this.forgetClients();
-          return json(res, 200, { ok: true });
-        case 'POST /sim/rotate-csrf':
-          this.rotateCsrf();
-          return json(res, 200, { ok: true });
-        case 'POST /sim/restart':
-          json(res, 200, { ok: true });
-          setImmediate(() => void this.restart(Number(body.downMs ?? 0)));
-          return;
-        case 'POST /sim/users':
-          this.setUser(String(body.username), { password: String(body.password) });
-          return json(res, 200, { ok: true });
-        case 'PUT /sim/config':
-          this.configure(body as Partial<SimulatorConfig>);
-          return json(res, 200, this.config);
-        case 'POST /sim/push': {
-          const user = String(body.user ?? DEMO_USER);
-          if (body.notificationType !== 'PreviewRecord' && (body.data === null || typeof body.data !== 'object')) {
-            return json(res, 400, { error: 'push needs {"notificationType":"PreviewRecord"} or a data object (and a channel)' });
-          }
-          const reached = body.notificationType === 'PreviewRecord'
-            ? this.pushPreviewRecord(user, (body.record as Record<string, unknown>) ?? {})
-            : this.push(user, [{ channel: String(body.channel ?? OUTBOUND), data: body.data as Record<string, unknown> }]);
-          return json(res, 200, { clients: reached });
-        }
-        default:
-          return json(res, 404, { error: `unknown control ${req.method} ${path}` });
-      }
-    } catch (error) {
-      json(res, 400, { error: (error as Error).message });
-    }
-  }
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<GwsSimulator> {
@@ -561,38 +597,29 @@ function token(): string {
   return randomBytes(16).toString('hex');
 }
 
-function json(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+/** Where an operation is POSTed: the endpoint and the record handle or campaign name of its path, decoded. */
+type OperationTarget = { endpoint: 'records' } | { endpoint: 'record' | 'campaign'; name: string };
+
+function isOperationPath(path: string): boolean {
+  return [RECORDS_PATH, CAMPAIGNS_PATH].some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
-function readJson(req: http.IncomingMessage, allowEmpty = false): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') {
-        if (allowEmpty) resolve(undefined);
-        else reject(new Error('empty body'));
-        return;
-      }
-      try {
-        resolve(JSON.parse(text));
-      } catch (error) {
-        reject(error);
-      }
-    });
-    req.on('error', reject);
-  });
+/** The target of an operation path, or undefined when the path names no resource (404). */
+function operationTarget(path: string): OperationTarget | undefined {
+  if (path === RECORDS_PATH) return { endpoint: 'records' };
+  const [prefix, endpoint] = path.startsWith(`${RECORDS_PATH}/`) ? [RECORDS_PATH, 'record' as const] : [CAMPAIGNS_PATH, 'campaign' as const];
+  // One path segment: a handle or name with `/` in it arrives encoded (%2F), never as a deeper path.
+  const segment = path.slice(prefix.length + 1);
+  if (segment === '' || segment.includes('/')) return undefined;
+  try {
+    return { endpoint, name: decodeURIComponent(segment) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The answer to an operation or CometD body that could not be read. */
+function refuseBody(res: http.ServerResponse, error: unknown): void {
+  if (error instanceof BodyTooLargeError) jsonAndClose(res, 400, { statusCode: 1, statusMessage: `The request body is larger than ${error.limit} bytes` });
+  else json(res, 400, { statusCode: 1, statusMessage: 'The request body is not valid JSON' });
 }

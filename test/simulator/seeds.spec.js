@@ -5,38 +5,9 @@
  * CometD answer array, read here with a raw Bayeux client to see exactly what goes over the wire.
  */
 const assert = require('node:assert/strict');
-const { startSim, USER } = require('../helpers');
+const { startSim } = require('../helpers');
 const { readSeed } = require('../helpers/seeds');
-
-/** A minimal Bayeux client over fetch: enough to see the raw answers. */
-async function rawClient(sim) {
-  const auth = 'Basic ' + Buffer.from(`${USER.username}:${USER.password}`).toString('base64');
-  let cookie = '';
-  let csrf = '';
-  const call = async (method, urlPath, body) => {
-    const response = await fetch(sim.url + urlPath, {
-      method,
-      headers: { authorization: auth, 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const setCookie = response.headers.get('set-cookie');
-    if (setCookie) cookie = setCookie.split(';')[0];
-    if (response.headers.get('x-csrf-token')) csrf = response.headers.get('x-csrf-token');
-    return { status: response.status, body: await response.json() };
-  };
-  await call('GET', '/api/v2/me');
-  const [handshake] = (await call('POST', '/api/v2/notifications/handshake', [{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'], id: '1' }])).body;
-  const clientId = handshake.clientId;
-  await call('POST', '/api/v2/notifications', [
-    { channel: '/meta/subscribe', subscription: '/v2/me/outbound', clientId, id: '2' },
-    { channel: '/meta/subscribe', subscription: '/me/internal', clientId, id: '3' },
-  ]);
-  await call('POST', '/api/v2/notifications/connect', [{ channel: '/meta/connect', connectionType: 'long-polling', clientId, id: '4', advice: { timeout: 0 } }]);
-  return {
-    call,
-    connect: (id) => call('POST', '/api/v2/notifications/connect', [{ channel: '/meta/connect', connectionType: 'long-polling', clientId, id }]),
-  };
-}
+const { rawClient } = require('./lib/raw-client');
 
 describe('simulator: the seed exchanges, field for field', () => {
   let sim;

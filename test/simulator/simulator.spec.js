@@ -84,15 +84,6 @@ describe('simulator: GWS behaviour', () => {
     assert.equal((await post(sim, 1, complete({ callResult: 'Busy' }))).body.statusCode, 1);
   });
 
-  it('serves the other outbound operations of the table', async () => {
-    const base = { applicationId: 1, campaignName: 'C', devicePath: DEVICE };
-    for (const operationName of ['RejectRecord', 'UpdateRecord', 'DoNotCallRecord']) {
-      assert.deepEqual((await post(sim, 5, { ...base, operationName })).body, { statusCode: 0 });
-    }
-    assert.deepEqual((await post(sim, 5, { ...base, operationName: 'RescheduleRecord', callbackType: 'Personal', timestamp: Date.now() })).body, { statusCode: 0 });
-    assert.equal(sim.stats().operations.RescheduleRecord, 1);
-  });
-
   it('answers an injected statusCode with its HTTP status, and 503 for statusCode 4', async () => {
     sim.faults.add([{ kind: 'status', statusCode: 4, count: 1 }, { kind: 'status', statusCode: 5, httpStatus: 200, count: 1 }]);
     assert.deepEqual(await post(sim, 1, complete()), { status: 503, body: { statusCode: 4, statusMessage: 'Injected statusCode 4' } });
@@ -123,6 +114,34 @@ describe('simulator: GWS behaviour', () => {
     assert.equal(me.status, 200);
     assert.deepEqual(await control('PUT', 'config', { chainLength: 3 }), { ...sim.config, chainLength: 3 });
     assert.equal((await control('GET', 'nothing')).error, 'unknown control GET /sim/nothing');
+  });
+
+  it('gws-sim --help lists the ten operations and the options', async () => {
+    const child = spawn(process.execPath, [path.join(dist, 'simulator', 'cli.js'), '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    await new Promise((resolve) => child.on('exit', resolve));
+    for (const operation of ['CompleteRecord', 'GetChainedRecord', 'RejectRecord', 'RescheduleRecord', 'DoNotCallRecord', 'UpdateRecord', 'AddRecord', 'StartPreviewSession', 'GetPreviewRecord', 'EndPreviewSession']) {
+      assert.match(output, new RegExp(`\\b${operation}\\b`), operation);
+    }
+    for (const option of ['--preview-list-size', '--preview-handle-in', '--keep-alive-timeout', '--no-control', '--chain-length', '--no-csrf']) {
+      assert.ok(output.includes(option), option);
+    }
+  });
+
+  it('gws-sim --no-control serves no control API', async () => {
+    const child = spawn(process.execPath, [path.join(dist, 'simulator', 'cli.js'), '--port', '0', '--no-control'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    try {
+      await until(() => /control API: off/.test(output), 5000, 'the simulator to start');
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)[1];
+      const response = await fetch(`${url}/sim/stats`, { headers: { authorization: auth() } });
+      assert.equal(response.status, 404);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.on('exit', resolve));
+    }
   });
 
   it('runs as the gws-sim command and says where it listens', async () => {
