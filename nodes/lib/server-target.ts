@@ -32,7 +32,7 @@ export async function resolveTarget(RED: NodeAPI, useSimulator: boolean, baseUrl
     import('../../simulator/gws-simulator.js'),
   ]);
   const control = (RED.settings as unknown as Record<string, unknown>)[SIMULATOR_CONTROL_SETTING] === true;
-  const simulator = await (acquireSimulator as (options: { control: boolean }) => ReturnType<typeof acquireSimulator>)({ control });
+  const simulator = await acquireSimulator({ control });
   return { baseUrl: simulator.url, username: DEMO_USER, password: DEMO_PASSWORD, release: () => simulator.release() };
 }
 

@@ -119,7 +119,7 @@ function only(nodes, type, name) {
  */
 async function embeddedSimulator() {
   const { acquireSimulator } = require(path.join(dist, 'nodes', 'lib', 'embedded-simulator.js'));
-  const sim = await acquireSimulator();
+  const sim = await acquireSimulator({ control: true });
   async function control(method, route, body) {
     const res = await fetch(`${sim.url}${route}`, {
       method,
