@@ -36,7 +36,7 @@ export const ERROR_TEXTS = {
   unknownCallResult:
     '__operation__ not sent: callResult __value__ is not an OCS call result (use a name such as Answer or a number from 0 to 53)',
   duplicateReference:
-    '__operation__ not sent: referenceId __value__ is already waiting for an answer (give every request its own referenceId, or leave it empty to have one generated)',
+    '__operation__ not sent: referenceId __value__ is already waiting for its answer (give every request its own referenceId, or leave it empty to have one generated)',
   noConnection: '__operation__ not sent: no connection to GWS within __timeout__ ms (__reason__)',
   notConfigured: '__operation__ not sent: the node has no GWS server configured (pick a gws-server in its settings)',
   badConfig: '__operation__ not sent: the GWS server node is not usable: __detail__',

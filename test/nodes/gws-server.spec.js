@@ -158,6 +158,44 @@ describe('gws-server config node', () => {
     }
   });
 
+  it('two simulator-mode server nodes logged in as the same user each get their own record\'s answer for one referenceId', async () => {
+    // Both server nodes use the one embedded simulator as its demo user, so each CometD client receives
+    // both acknowledgements; the record handle tells them apart (rule 13).
+    const simServer = (id) => ({ id, type: 'gws-server', useSimulator: true, devicePath: '/devices/demo', applicationId: '134', campaignName: 'Campaign1' });
+    await load([
+      simServer('s1'),
+      simServer('s2'),
+      { id: 'a', type: 'gws-complete-record', server: 's1', wires: [['out1']] },
+      { id: 'b', type: 'gws-complete-record', server: 's2', wires: [['out2']] },
+      { id: 'out1', type: 'helper' },
+      { id: 'out2', type: 'helper' },
+    ], {});
+    await until(() => helper.getNode('s1').connectionState.status === 'connected' && helper.getNode('s2').connectionState.status === 'connected', 5000, 'both connected');
+    const first = nextMessage('out1');
+    const second = nextMessage('out2');
+    helper.getNode('a').receive({ payload: { recordHandle: 12, callingList: 'L', referenceId: 'order-1' } });
+    helper.getNode('b').receive({ payload: { recordHandle: 13, callingList: 'L', referenceId: 'order-1' } });
+    const [one, two] = await Promise.all([first, second]);
+    assert.equal(one.payload.record.recordHandle, 12);
+    assert.equal(two.payload.record.recordHandle, 13);
+    assert.equal(one.gws.userEvent.userData.GSW_RECORD_HANDLE, 12);
+    assert.equal(two.gws.userEvent.userData.GSW_RECORD_HANDLE, 13);
+  });
+
+  it('refuses a referenceId that is already waiting on the same server node, before sending', async () => {
+    await load([serverNode(h.sim), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [['out']] }, { id: 'out', type: 'helper' }]);
+    const a = watch('a');
+    await until(() => helper.getNode('server').connectionState.status === 'connected');
+    h.sim.faults.add({ kind: 'ack', mode: 'drop', count: 1 });
+    helper.getNode('a').receive({ payload: { recordHandle: 12, callingList: 'L', referenceId: 'order-1' } });
+    await until(() => h.sim.requests().length === 1);
+    helper.getNode('a').receive({ payload: { recordHandle: 13, callingList: 'L', referenceId: 'order-1' } });
+    await until(() => a.errors.length === 1);
+    assert.equal(a.errors[0].text, 'CompleteRecord not sent: referenceId "order-1" is already waiting for its answer (give every request its own referenceId, or leave it empty to have one generated)');
+    assert.equal(a.errors[0].msg.gws.statusCode, 1);
+    assert.equal(h.sim.requests().length, 1, 'the second was not sent');
+  });
+
   describe('Test connection (admin endpoint)', () => {
     beforeEach(() => load([serverNode(h.sim)]));
     const test = (body) => helper.request().post('/gws-server/test').send(body).expect(200).then((r) => r.body);
