@@ -12,10 +12,12 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOCALES = path.join(ROOT, 'locales');
 const MODULE = 'node-red-contrib-gws-outbound';
-const TYPES = ['gws-server', 'gws-complete-record', 'gws-get-chained-record', 'gws-outbound-event'];
-const ACTION_TYPES = ['gws-complete-record', 'gws-get-chained-record'];
+/** Every node type package.json lists (the editor files and catalogs of each are checked). */
+const TYPES = Object.keys(require(path.join(ROOT, 'package.json'))['node-red'].nodes);
 const TRANSLATIONS = ['de', 'ja'];
 const LANGUAGES = ['en-US', ...TRANSLATIONS];
+/** The operation table as the build compiled it: which node offers which operations, every parameter. */
+const TABLE = require(path.join(ROOT, 'dist', 'core', 'operation-table.js'));
 
 /** Section headings of the help, as Node-RED's own help files write them in each language. */
 const HEADINGS = {
@@ -28,6 +30,8 @@ const SECTIONS = {
   'gws-server': ['details', 'references'],
   'gws-complete-record': ['inputs', 'outputs', 'details', 'references'],
   'gws-get-chained-record': ['inputs', 'outputs', 'details', 'references'],
+  'gws-outbound-record': ['inputs', 'outputs', 'details', 'references'],
+  'gws-outbound-campaign': ['inputs', 'outputs', 'details', 'references'],
   'gws-outbound-event': ['outputs', 'details', 'references'],
 };
 /** Key prefixes the code builds at runtime; the ERROR_TEXTS and statusCodes checks cover them. */
@@ -101,6 +105,9 @@ function usedKeys() {
   const dynamic = (set, prefix, where) => {
     if (prefix === 'status.' && set === 'gws-server') {
       for (const reason of [...failureReasons, 'noServer', 'badConfig']) uses.push({ set, key: `status.${reason}`, where });
+    } else if (prefix === 'action.label.' && set === 'gws-server') {
+      // The editor builds a row per parameter of the operation table.
+      for (const param of TABLE.PARAM_NAMES) uses.push({ set, key: `action.label.${param}`, where });
     } else if (!DYNAMIC_PREFIXES.includes(prefix)) {
       problems.push(`${where}: key built at runtime from "${prefix}"; teach catalogs.spec.js which keys it can give`);
     }
@@ -134,7 +141,8 @@ function usedKeys() {
     }
   }
 
-  // Editor files of the nodes.
+  // Editor files of the nodes (what they use must exist in every language: the editor shows it).
+  const runtimeUses = uses.length;
   for (const type of TYPES) {
     const file = path.join(ROOT, 'nodes', `${type}.html`);
     const text = fs.readFileSync(file, 'utf8');
@@ -167,46 +175,31 @@ function usedKeys() {
     }
   }
 
-  // Shared editor code.
+  // Shared editor code: every quoted key of the gws-server catalog ('action.…', 'gws-server.…', also
+  // 'action.label.' + param), and nodeText(type, 'k') = key <type>.k of each action node's own catalog.
   const editorFile = path.join(ROOT, 'resources', 'gws-editor.js');
   const editor = fs.readFileSync(editorFile, 'utf8');
   const editorRel = path.relative(ROOT, editorFile);
-  const editorNs = /var\s+NS\s*=\s*'([^']*)'/.exec(editor)?.[1];
-  assert.equal(editorNs, `${MODULE}/gws-server:`, `${editorRel}: NS is no longer the gws-server catalog; update catalogs.spec.js`);
+  const editorNs = /var\s+NS\s*=\s*MODULE\s*\+\s*'([^']*)'/.exec(editor)?.[1];
+  assert.equal(editorNs, '/gws-server:', `${editorRel}: NS is no longer the gws-server catalog; update catalogs.spec.js`);
   literalQualified(editor, editorFile);
-  for (const match of editor.matchAll(/(?<![.\w])t\(\s*'([^']*)'(\s*\+)?/g)) {
+  for (const match of editor.matchAll(/'((?:action|gws-server|test)\.[A-Za-z0-9_.]*)'(\s*\+)?/g)) {
     const where = `${editorRel}:${lineOf(editor, match.index)}`;
-    if (match[2]) dynamic('gws-server', match[1], where);
-    else qualifiedKey(editorNs + match[1], where);
+    if (match[2] || match[1].endsWith('.')) dynamic('gws-server', match[1], where);
+    else uses.push({ set: 'gws-server', key: match[1], where });
   }
-  for (const match of editor.matchAll(/\bRED\._\(\s*NS\s*\+\s*'([^']*)'(\s*\+)?/g)) {
+  for (const match of editor.matchAll(/\bnodeText\(\s*type\s*,\s*'([^']*)'(\s*\+)?/g)) {
     const where = `${editorRel}:${lineOf(editor, match.index)}`;
-    if (match[2]) dynamic('gws-server', match[1], where);
-    else qualifiedKey(editorNs + match[1], where);
+    for (const [type, operations] of Object.entries(TABLE.NODE_OPERATIONS)) {
+      if (!match[2]) uses.push({ set: type, key: `${type}.${match[1]}`, where });
+      else if (match[1] === 'operation.') {
+        // Only the nodes with a choice of operations show the select.
+        if (operations.length > 1) for (const operation of [...operations, 'msg']) uses.push({ set: type, key: `${type}.operation.${operation}`, where });
+      } else problems.push(`${where}: nodeText(type, '${match[1]}' + ...): teach catalogs.spec.js which keys it can give`);
+    }
   }
-  for (const match of editor.matchAll(/\bthis\._\(\s*options\.type\s*\+\s*'\.([^']+)'\s*\)/g)) {
-    const where = `${editorRel}:${lineOf(editor, match.index)}`;
-    const types = actionTypesOfEditor();
-    if (types.length === 0) problems.push(`${where}: this._(options.type + ...) but no node calls GwsEditor.actionNode({ type: ... })`);
-    for (const type of types) uses.push({ set: type, key: `${type}.${match[1]}`, where });
-  }
-  for (const match of editor.matchAll(/\bthis\._\(\s*'([^']+)'/g)) {
-    const where = `${editorRel}:${lineOf(editor, match.index)}`;
-    if (qualifiedKey(match[1], where)) continue;
-    for (const type of actionTypesOfEditor()) uses.push({ set: type, key: match[1], where });
-  }
+  for (const use of uses.slice(runtimeUses)) use.editor = true;
   return { uses, problems };
-}
-
-/** The node types whose editor is built by GwsEditor.actionNode. */
-function actionTypesOfEditor() {
-  const types = [];
-  for (const type of TYPES) {
-    const text = fs.readFileSync(path.join(ROOT, 'nodes', `${type}.html`), 'utf8');
-    const match = /GwsEditor\.actionNode\(\{\s*type:\s*'([^']+)'/.exec(text);
-    if (match) types.push(match[1]);
-  }
-  return types;
 }
 
 /** The members of `FailureReason` in core/errors.ts: each is shown as status.<reason>. */
@@ -337,17 +330,26 @@ describe('locale catalogs and help', () => {
         'gws-complete-record:gws-complete-record.paletteLabel',
         'gws-get-chained-record:gws-get-chained-record.outputLabel',
         'gws-outbound-event:gws-outbound-event.placeholder.notificationTypes',
+        'gws-server:action.label.timestamp',
+        'gws-server:action.validation.enum',
+        'gws-server:gws-server.label.proxy',
+        'gws-outbound-record:gws-outbound-record.operation.msg',
+        'gws-outbound-campaign:gws-outbound-campaign.operation.GetPreviewRecord',
       ]) {
         assert.ok(seen.has(key), `the scan no longer finds ${key}`);
       }
     });
 
-    it('every key the code uses exists in en-US', () => {
-      const catalogs = Object.fromEntries(TYPES.map((type) => [type, catalog('en-US', type)]));
-      const missing = uses
-        .filter((use) => !catalogs[use.set] || lookup(catalogs[use.set], use.key) === undefined)
-        .map((use) => `${use.set}:${use.key} (${use.where})`);
-      assert.deepEqual([...new Set(missing)], [], 'keys used by the code but missing from locales/en-US');
-    });
+    for (const lang of LANGUAGES) {
+      it(lang === 'en-US' ? 'every key the code uses exists in en-US' : `every key the editor uses exists in ${lang}`, () => {
+        const catalogs = Object.fromEntries(TYPES.map((type) => [type, catalog(lang, type)]));
+        // de and ja are checked for the editor's keys here; for the runtime's, their key set equals en-US (above).
+        const missing = uses
+          .filter((use) => lang === 'en-US' || use.editor)
+          .filter((use) => !catalogs[use.set] || lookup(catalogs[use.set], use.key) === undefined)
+          .map((use) => `${use.set}:${use.key} (${use.where})`);
+        assert.deepEqual([...new Set(missing)], [], `keys used by the code but missing from locales/${lang}`);
+      });
+    }
   });
 });

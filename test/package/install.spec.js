@@ -2,7 +2,7 @@
 /**
  * The packed package as a user gets it: the tarball holds only runtime files, installs into a fresh
  * Node-RED user directory with plain `npm install <tarball>` (no build tools, no dev dependencies), and
- * Node-RED then loads all four node types without an error.
+ * Node-RED then loads every node type package.json lists without an error.
  */
 const assert = require('node:assert/strict');
 const { execFile } = require('node:child_process');
@@ -44,14 +44,14 @@ describe('packed package', function () {
     const allowed = /^(package\.json|README\.md|LICENSE|dist\/(core|nodes|simulator)\/.+\.(js|d\.ts|html|json|svg)|examples\/[^/]+\.json|resources\/[^/]+\.js)$/;
     const unexpected = files.filter((f) => !allowed.test(f));
     assert.deepEqual(unexpected, []);
-    for (const must of ['dist/nodes/gws-server.js', 'dist/nodes/gws-server.html', 'dist/nodes/locales/en-US/gws-server.json', 'dist/nodes/icons/gws-complete-record.svg', 'dist/simulator/cli.js', 'resources/gws-editor.js']) {
+    for (const must of ['dist/nodes/gws-server.js', 'dist/nodes/gws-server.html', 'dist/nodes/locales/en-US/gws-server.json', 'dist/nodes/icons/gws-complete-record.svg', 'dist/simulator/cli.js', 'resources/gws-editor.js', 'resources/gws-operations.js']) {
       assert.ok(files.includes(must), must);
     }
     assert.ok(files.some((f) => f.startsWith('examples/')), 'examples');
     assert.ok(!files.some((f) => /(^|\/)test\/|\.ts$(?<!\.d\.ts)|tsconfig|\.mocharc/.test(f)), 'no sources or tests');
   });
 
-  it('installs with plain npm install and Node-RED loads the four types', async () => {
+  it('installs with plain npm install and Node-RED loads every node type', async () => {
     const userDir = path.join(work, 'user');
     const { prepareUserDir, startNodeRed } = await import(path.join(root, 'scripts', 'lib', 'node-red-instance.mjs'));
     const port = await freePort();
@@ -65,7 +65,7 @@ describe('packed package', function () {
     await red.started;
     const response = await fetch(`${red.url}/nodes`, { headers: { accept: 'application/json' } });
     const sets = (await response.json()).filter((set) => set.module === 'node-red-contrib-gws-outbound');
-    assert.deepEqual(sets.map((set) => set.types).flat().sort(), ['gws-complete-record', 'gws-get-chained-record', 'gws-outbound-event', 'gws-server']);
+    assert.deepEqual(sets.map((set) => set.types).flat().sort(), Object.keys(require(path.join(root, 'package.json'))['node-red'].nodes).sort());
     for (const set of sets) {
       assert.equal(set.err, undefined, `${set.id}: ${set.err}`);
       assert.equal(set.enabled, true);
@@ -73,8 +73,10 @@ describe('packed package', function () {
     assert.ok(!/\[error\]/i.test(output), output);
     const html = await (await fetch(`${red.url}/nodes`, { headers: { accept: 'text/html' } })).text();
     assert.match(html, /RED\.nodes\.registerType\('gws-complete-record'/);
-    const editorJs = await fetch(`${red.url}/resources/node-red-contrib-gws-outbound/gws-editor.js`);
-    assert.equal(editorJs.status, 200);
+    for (const resource of ['gws-editor.js', 'gws-operations.js']) {
+      const served = await fetch(`${red.url}/resources/node-red-contrib-gws-outbound/${resource}`);
+      assert.equal(served.status, 200, resource);
+    }
     const catalog = await (await fetch(`${red.url}/locales/node-red-contrib-gws-outbound/gws-server?lng=de`)).json();
     assert.ok(catalog['gws-server'], 'catalog served');
     const examples = await (await fetch(`${red.url}/library/_examples_/`, { headers: { accept: 'application/json' } })).json().catch(() => null);
