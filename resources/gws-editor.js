@@ -405,15 +405,17 @@
             if (!field.length || definition.type) { return; }
             var value = node[property];
             var fallback = definition.value;
+            var hasFallback = fallback !== undefined && fallback !== '';
             if (field.is(':checkbox')) {
                 var on = fallback === true
                     ? !(value === false || value === 'false')
                     : value === true || value === 'true';
                 field.prop('checked', on);
-            } else if (value === undefined || value === null) {
-                if (fallback !== undefined && fallback !== '') { field.val(String(fallback)); }
-            } else if (field.is('select') && property !== 'operation' && field.find('option').filter(function () { return this.value === String(value); }).length === 0) {
-                if (fallback !== undefined && fallback !== '') { field.val(String(fallback)); }
+            } else if (field.is('select')) {
+                // Nothing chosen: the node lacks the property or holds a value the select does not offer.
+                if ((field.val() === null || field.val() === undefined) && hasFallback) { field.val(String(fallback)); }
+            } else if ((value === undefined || value === null) && hasFallback) {
+                field.val(String(fallback));
             }
         });
     }
@@ -461,6 +463,15 @@
 
     /** oneditprepare of an action node. */
     function prepare(node, type) {
+        var select = $('#node-input-operation');
+        var setting = node.operation;
+        if (select.length && setting !== undefined && setting !== null && setting !== '' &&
+            select.find('option').filter(function () { return this.value === String(setting); }).length === 0) {
+            // An operation the node does not offer (a hand-written flow): shown as it is and marked invalid,
+            // as every message fails until another is chosen; it is not silently replaced.
+            $('<option></option>').val(String(setting)).text(String(setting)).appendTo(select);
+            select.val(String(setting));
+        }
         showDefaults(node, 'node-input');
         layout($('#node-input-server'));
         paramsOf(operationsOf(type)).forEach(function (param) {
