@@ -59,9 +59,20 @@
 
     // ---------------------------------------------------------------- the operation table
 
+    var reported = {};
+    /** Says once, on the browser's console, what is wrong with the editor files. */
+    function report(message) {
+        if (reported[message]) { return; }
+        reported[message] = true;
+        if (typeof console !== 'undefined' && console.error) { console.error(MODULE + ': ' + message); }
+    }
+
+    var EMPTY_TABLE = { params: {}, operations: {}, nodes: {}, paramNames: [] };
     function table() {
         if (!window.GwsOperations) {
-            throw new Error(MODULE + ': gws-operations.js is not loaded (run the build: npm run build)');
+            // The dialogs then have no parameter rows; the console says why.
+            report('resources/gws-operations.js is not loaded (the build writes it: npm run build)');
+            return EMPTY_TABLE;
         }
         return window.GwsOperations;
     }
@@ -69,7 +80,10 @@
     /** The operations a node type offers; the first is its default. */
     function operationsOf(type) {
         var operations = table().nodes[type];
-        if (!operations) { throw new Error(MODULE + ': ' + type + ' is not an action node of the operation table'); }
+        if (!operations) {
+            report(type + ' is not an action node of the operation table');
+            return [];
+        }
         return operations;
     }
 
@@ -149,6 +163,7 @@
             var operations = operationsOf(type);
             if (operations.length > 1) {
                 var setting = current(this, 'operation');
+                if (setting === undefined || setting === null || setting === '') { setting = operations[0]; }
                 // The chosen operation does not send this parameter: its value does not matter.
                 if (operations.indexOf(setting) >= 0 && !takes(setting, param)) { return true; }
             }
@@ -219,7 +234,7 @@
             if (this.name) { return this.name; }
             var operations = operationsOf(type);
             var setting = operations.length > 1 && this.operation ? String(this.operation) : operations[0];
-            var shown = setting === FROM_MSG ? 'msg.operation' : setting;
+            var shown = setting === FROM_MSG ? 'msg.operation' : (setting || type);
             return paramsOf(operationsFor(type, setting)).indexOf('recordHandle') >= 0 ? shown + ' ' + handleSource(this) : shown;
         };
     }
@@ -275,7 +290,7 @@
     function form(type) {
         var template = $('script[data-template-name="' + type + '"]');
         if (!template.length) {
-            console.warn(MODULE + ': no dialog template for ' + type);
+            report('no dialog template for ' + type);
             return;
         }
         template.text(formHtml(type));
@@ -433,7 +448,7 @@
     ].join('\n');
 
     function addStyle() {
-        if (document.getElementById('gws-editor-style')) { return; }
+        if (typeof document === 'undefined' || document.getElementById('gws-editor-style')) { return; }
         $('<style id="gws-editor-style"></style>').text(STYLE).appendTo('head');
     }
 
