@@ -52,6 +52,8 @@ function fill(template, values) {
 }
 
 const code = (text) => `<code>${escapeHtml(text)}</code>`;
+/** Code that may break across lines: the help sidebar is narrow. */
+const longCode = (text) => `<code style="white-space:normal; word-break:break-word;">${escapeHtml(text)}</code>`;
 const codes = (list) => list.map(code).join(', ');
 
 /** The operations of a node type that take `param`, split by presence. */
@@ -69,11 +71,11 @@ export function paramsOf(table, operations) {
 function answerText(words, answer) {
   switch (answer.kind) {
     case 'ack':
-      return answer.record ? fill(words.answerRecord, { type: code(answer.type) }) : code(answer.type);
+      return answer.record ? fill(words.answerRecord, { type: longCode(answer.type) }) : longCode(answer.type);
     case 'ackSuffix':
       return fill(words.answerSuffix, { suffix: code(answer.suffix) });
     case 'chain':
-      return fill(words.answerChain, { end: code(answer.end) });
+      return fill(words.answerChain, { end: longCode(answer.end) });
     default:
       throw new Error(`unknown answer kind ${answer.kind}`);
   }
@@ -95,7 +97,7 @@ export function parameterList(table, type, words, indent = '    ') {
       const params = paramsOf(table, [op]);
       const required = params.filter((p) => spec.params[p] === 'required');
       const optional = params.filter((p) => spec.params[p] === 'optional');
-      const parts = [`${words.request}: ${code(TARGET_PATHS[spec.target])}`];
+      const parts = [`${words.request}: ${longCode(TARGET_PATHS[spec.target])}`];
       if (required.length) parts.push(`${words.requiredParams}: ${codes(required)}`);
       if (optional.length) parts.push(`${words.optionalParams}: ${codes(optional)}`);
       parts.push(`${words.answer}: ${answerText(words, spec.answer)}`);
