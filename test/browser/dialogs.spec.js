@@ -360,6 +360,9 @@ describe('dialogs on Node-RED 4.1 and 5, in en-US, de and ja', function () {
   }
 
   it('raised no script errors in any page', () => {
-    assert.deepEqual(pageErrors, []);
+    // Node-RED 5's rotating tips of the info sidebar sometimes fail on their own (a timer, "reading 'html'"
+    // inside red.min.js), whatever the nodes: not counted here.
+    const ours = pageErrors.filter((error) => !/reading 'html'\) +at \w+ \(\S*\/red\/red\.min\.js/.test(error));
+    assert.deepEqual(ours, []);
   });
 });
