@@ -59,8 +59,11 @@ function editorDefinitions() {
   };
   sandbox.window = sandbox;
   const context = vm.createContext(sandbox);
-  const shared = path.join(root, 'resources', 'gws-editor.js');
-  if (fs.existsSync(shared)) vm.runInContext(fs.readFileSync(shared, 'utf8'), context, { filename: shared });
+  // The generated operation table first: the shared editor code builds the dialogs from it.
+  for (const resource of ['gws-operations.js', 'gws-editor.js']) {
+    const shared = path.join(root, 'resources', resource);
+    if (fs.existsSync(shared)) vm.runInContext(fs.readFileSync(shared, 'utf8'), context, { filename: shared });
+  }
   const dir = path.join(root, 'nodes');
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.html'))) {
     const html = fs.readFileSync(path.join(dir, file), 'utf8');
