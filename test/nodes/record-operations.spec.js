@@ -10,8 +10,8 @@
  */
 const assert = require('node:assert/strict');
 const { until, delay, DEVICE } = require('../helpers');
-const { helper, ALL, serverNode, credentials, load, watch, flowHarness } = require('../helpers/flow');
-const { onTab, actionFlow, collect, track, exchange, expectOutput, expectError, isConnected } = require('../helpers/actions');
+const { helper, ALL, serverNode, credentials, watch, flowHarness } = require('../helpers/flow');
+const { onTab, actionFlow, collect, track, expectOutput, expectError, isConnected } = require('../helpers/actions');
 const { coreModules } = require('../helpers/examples');
 
 const RECORD = 'gws-outbound-record';
@@ -377,7 +377,7 @@ describe('gws-outbound-record (record operation) in a real Node-RED', function (
         const errorOf = async (id, msg) => (await expectError(seen, msg, id)).error.message;
         const missing = { ...payload, recordHandle: '' };
         assert.equal(await errorOf('rec', { payload: missing }), await errorOf('own', { payload: missing }));
-        for (const id of ['own', 'rec']) h.sim.faults.add({ kind: 'status', statusCode: 6, statusMessage: 'Record not found', count: 1 });
+        h.sim.faults.add({ kind: 'status', statusCode: 6, statusMessage: 'Record not found', count: 2 });
         assert.equal(await errorOf('rec', { payload }), await errorOf('own', { payload }));
         h.sim.faults.add({ kind: 'ack', mode: 'drop', count: 2 });
         const timedOut = { ...payload, referenceId: 'same-ref' };
