@@ -5,8 +5,10 @@
  * A bad parameter is reported here, naming the field, before anything is sent (statusCode 1).
  */
 import { randomUUID } from 'node:crypto';
+import { types } from 'node:util';
 import { parseCallResult, type CallResultFormat } from './call-results.js';
 import { GwsError, showValue, type GwsErrorCode } from './errors.js';
+import { serverText } from './server-text.js';
 import {
   OPERATION_TABLE,
   PARAMS,
@@ -33,7 +35,7 @@ const DEVICE_PATH = /^\/devices\/[A-Za-z0-9._~:@-]+$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** A timestamp above this many seconds (the year 5138) is taken for milliseconds given by mistake. */
 const MAX_TIMESTAMP_SECONDS = 1e11;
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const MAX_OTHER_FIELDS = 200;
 const MAX_FIELD_NAME = 128;
 const MAX_FIELD_VALUE = 1024;
@@ -206,9 +208,12 @@ function readTimestamp(value: unknown, param: ParamName, fail: Fail): number {
       seconds = number;
     }
   } else if (typeof value === 'string' && ISO_8601.test(value.trim())) {
-    const ms = Date.parse(value.trim());
+    const [, year, month, day] = ISO_8601.exec(value.trim()) as RegExpExecArray;
+    // Date.parse moves a day the month does not have (2026-02-30) into the next month.
+    const ms = Number(day) <= daysInMonth(Number(year), Number(month)) ? Date.parse(value.trim()) : NaN;
     if (Number.isFinite(ms)) seconds = Math.floor(ms / 1000);
-  } else if (Object.prototype.toString.call(value) === '[object Date]') {
+  } else if (types.isDate(value)) {
+    // A Date of any JavaScript context; an object that only claims to be one (Symbol.toStringTag) is not.
     const ms = Date.prototype.getTime.call(value);
     if (Number.isFinite(ms)) seconds = Math.floor(ms / 1000);
   }
@@ -221,7 +226,13 @@ function readFields(value: unknown, param: ParamName, fail: Fail): Record<string
   if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.prototype.toString.call(value) !== '[object Object]') {
     return fail('notObject', param, { value: showValue(value) });
   }
-  const entries = Object.entries(value);
+  let entries: Array<[string, unknown]>;
+  try {
+    entries = Object.entries(value);
+  } catch (error) {
+    // A getter that throws, a Proxy whose traps throw: the message cannot be sent as it is.
+    return fail('unreadable', param, { detail: thrownText(error) });
+  }
   if (entries.length > MAX_OTHER_FIELDS) return fail('tooManyFields', param, { count: entries.length, max: MAX_OTHER_FIELDS });
   for (const [name, field] of entries) {
     if (name === '' || name.length > MAX_FIELD_NAME || CONTROL.test(name) || !name.isWellFormed()) {
@@ -235,6 +246,21 @@ function readFields(value: unknown, param: ParamName, fail: Fail): Record<string
   }
   // fromEntries defines own properties: a field named __proto__ stays a field.
   return Object.fromEntries(entries) as Record<string, string | number | boolean>;
+}
+
+/** What a getter or Proxy trap threw, as a short line (an error of another JavaScript context too). */
+function thrownText(error: unknown): string {
+  try {
+    const message = error !== null && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string' ? (error as { message: string }).message : String(error);
+    return serverText(message, 200);
+  } catch {
+    return 'unreadable error';
+  }
+}
+
+/** Days of `month` (1-12) in `year`, leap years included. */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 function orList(values: readonly string[]): string {

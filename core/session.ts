@@ -9,6 +9,7 @@ import https from 'node:https';
 import { SessionCookieJar } from './cookie-jar.js';
 import { exchange, ExchangeAbortedError } from './http-exchange.js';
 import { GwsError, type FailureReason } from './errors.js';
+import { serverText } from './server-text.js';
 import type { Logger } from './logger.js';
 import { statusCodeMeaning } from './status-codes.js';
 import { silentLogger } from './logger.js';
@@ -260,7 +261,8 @@ function statusCodeOf(text: string): number | undefined {
 }
 
 function rejected(operation: string, answer: GwsAnswer, httpStatus: number): GwsError {
-  const detail = typeof answer.statusMessage === 'string' ? answer.statusMessage.slice(0, 500) : '';
+  // Server text: one bounded line, no control characters, line separators or bidirectional overrides.
+  const detail = typeof answer.statusMessage === 'string' ? serverText(answer.statusMessage) : '';
   const reason: FailureReason = answer.statusCode === 20 ? 'authFailed' : httpStatus >= 500 || answer.statusCode === 4 ? 'serverError' : 'rejected';
   return new GwsError(detail ? 'rejected' : 'rejectedNoDetail', {
     operation,
@@ -271,7 +273,7 @@ function rejected(operation: string, answer: GwsAnswer, httpStatus: number): Gws
 }
 
 function httpFailure(operation: string, result: HttpResult, code: 'badAnswer' | 'httpError'): GwsError {
-  const detail = result.text.replace(/\s+/g, ' ').trim().slice(0, 200) || 'empty body';
+  const detail = serverText(result.text, 200) || 'empty body';
   return new GwsError(code, { operation, httpStatus: result.httpStatus, detail }, {
     httpStatus: result.httpStatus,
     reason: result.httpStatus >= 500 ? 'serverError' : 'rejected',

@@ -32,6 +32,8 @@ interface InputNotes {
 }
 
 interface InFlight {
+  /** Known once the message's operation is (a node reading msg.operation has no operation of its own). */
+  operation?: OperationName;
   referenceId?: string;
   abort: AbortController;
   /** Ends the message with this error unless it has ended already. */
@@ -197,6 +199,7 @@ export function actionNode(type: ActionNodeType) {
         (async () => {
           const operation = operationOf(msg);
           operationName = operation;
+          entry.operation = operation;
           gws = { operationName: operation };
           if (!server) throw new GwsError('notConfigured', { operation }, { statusCode: 1, reason: 'invalid' });
           if (server.configError) throw new GwsError('badConfig', { operation, detail: server.configError }, { statusCode: 1, reason: 'badConfig' });
@@ -231,7 +234,7 @@ export function actionNode(type: ActionNodeType) {
           node.warn(t(shared(waiting.length === 1 ? 'warnings.closedWhileWaitingOne' : 'warnings.closedWhileWaiting'), { count: waiting.length, referenceIds: shown }));
         }
         for (const entry of [...inFlight]) {
-          const operation = fixed ?? type;
+          const operation = entry.operation ?? fixed ?? type;
           const error = entry.referenceId
             ? new GwsError('closed', { operation, referenceId: entry.referenceId }, { referenceId: entry.referenceId, reason: 'rejected' })
             : new GwsError('closedBeforeSend', { operation }, { reason: 'rejected' });

@@ -1,8 +1,10 @@
 'use strict';
 /**
  * The fault matrix: for each kind of trouble GWS can cause, 1,000 messages with unique ids go through
- * real nodes (gws-server + gws-complete-record `a` + gws-get-chained-record `c`, a Catch node and
- * helper nodes) against the bundled simulator, at most 50 in flight. For each fault:
+ * real nodes (gws-server + gws-complete-record `a` + gws-get-chained-record `c` + gws-outbound-record
+ * `r` reading msg.operation (RejectRecord, RescheduleRecord, DoNotCallRecord, UpdateRecord, AddRecord in
+ * turn) + gws-outbound-campaign `p` (GetPreviewRecord, in a preview session started before the run), a
+ * Catch node and helper nodes) against the bundled simulator, at most 50 in flight. For each fault:
  *  - every input ends in exactly one output or exactly one error, checked per _msgid after waiting past
  *    the longest timeout (and past late answers), and every output answers its own request;
  *  - every error is of the kind the fault explains (text, msg.gws.statusCode, msg.gws.httpStatus), and
@@ -15,14 +17,15 @@ const assert = require('node:assert/strict');
 const { delay, until } = require('../helpers');
 const { helper, load, flowHarness } = require('../helpers/flow');
 const {
-  COMPLETE, CHAINED, isConnected, faultFlow, connected, Ledger, drive, crashRecorder, countFaults, every, loggedErrors, errorKinds, assertErrorKinds, probe,
+  COMPLETE, CHAINED, RECORD, CAMPAIGN, isConnected, faultFlow, connected, Ledger, drive, crashRecorder, countFaults, every, loggedErrors, errorKinds, assertErrorKinds, probe,
 } = require('../helpers/faults');
 
 const TOTAL = 1000;
 const CONCURRENCY = 50;
-const OP = '(CompleteRecord|GetChainedRecord)';
+const OP = '(CompleteRecord|GetChainedRecord|RejectRecord|RescheduleRecord|DoNotCallRecord|UpdateRecord|AddRecord|GetPreviewRecord)';
+const AWAITED = '(RecordProcessedAcknowledge|ChainedRecordsDataEnd|RecordRejectAcknowledge|ScheduledRecordRescheduleAcknowledge|DoNotCallAcknowledge|UpdateCallCompletionStatsAcknowledge|\\*Acknowledge|PreviewRecord)';
 /** The answer did not come over CometD within the node's timeout. */
-const ACK_TIMEOUT = { text: new RegExp(`^${OP} timed out: no (RecordProcessedAcknowledge|ChainedRecordsDataEnd) within \\d+ ms \\(referenceId [0-9a-f-]{36}\\)$`), check: (e) => e.statusCode === 0 && /^[0-9a-f-]{36}$/.test(e.referenceId) };
+const ACK_TIMEOUT = { text: new RegExp(`^${OP} timed out: no ${AWAITED} within \\d+ ms \\(referenceId [0-9a-f-]{36}\\)$`), check: (e) => e.statusCode === 0 && /^[0-9a-f-]{36}$/.test(e.referenceId) };
 /** The POST itself outlived the node's timeout: told as that timeout, with no statusCode (GWS never answered). */
 const POST_TIMEOUT = { text: new RegExp(`^${OP} timed out: GWS did not answer the request within \\d+ ms \\(referenceId [0-9a-f-]{36}\\)$`), check: (e) => e.statusCode === undefined && e.httpStatus === undefined && /^[0-9a-f-]{36}$/.test(e.referenceId) };
 /** The connection to GWS broke (reset, refused while it restarts). */
@@ -32,8 +35,25 @@ const NO_CONNECTION = { text: new RegExp(`^${OP} not sent: no connection to GWS 
 const REJECTED_4 = { text: new RegExp(`^${OP} rejected by GWS: statusCode 4 \\(internal error\\): Injected statusCode 4$`), check: (e) => e.statusCode === 4 && e.httpStatus === 503 };
 const AUTH_FAILED = { text: new RegExp(`^${OP} failed: GWS refused the credentials \\(HTTP 401, statusCode 20: not authenticated / access denied\\); check the username and password of the server node$`), check: (e) => e.httpStatus === 401 && e.statusCode === 20 };
 
-/** 4 of 5 messages to the CompleteRecord node `a`, every 5th to the GetChainedRecord node `c`. */
-const route = (i) => (i % 5 === 4 ? { id: 'c', type: CHAINED } : { id: 'a', type: COMPLETE });
+const RECORD_OPERATIONS = ['RejectRecord', 'RescheduleRecord', 'DoNotCallRecord', 'UpdateRecord', 'AddRecord'];
+/**
+ * Of every 10 messages: 6 to the CompleteRecord node `a`, 2 to the GetChainedRecord node `c`, 1 to the
+ * record operation node `r` (msg.operation: the five record operations in turn) and 1 to the preview
+ * session node `p` (GetPreviewRecord).
+ */
+const route = (i) => {
+  switch (i % 10) {
+    case 4:
+    case 9:
+      return { id: 'c', type: CHAINED };
+    case 1:
+      return { id: 'r', type: RECORD, operation: RECORD_OPERATIONS[Math.floor(i / 10) % RECORD_OPERATIONS.length], viaMsg: true };
+    case 7:
+      return { id: 'p', type: CAMPAIGN, operation: 'GetPreviewRecord' };
+    default:
+      return { id: 'a', type: COMPLETE };
+  }
+};
 
 describe('reliability: fault matrix (1,000 operations per fault through real nodes)', function () {
   this.timeout(90000);
@@ -46,7 +66,8 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
   after(() => {
     assert.deepEqual(crashes.stop(), [], 'no unhandled rejection or uncaught exception during the suite');
   });
-  const h = flowHarness({ chainLength: 2 });
+  // Every GetPreviewRecord of a case (about a tenth of the messages and probes) gets a record.
+  const h = flowHarness({ chainLength: 2, previewListSize: 1000 });
   beforeEach(() => {
     faults = countFaults(h.sim);
   });
@@ -56,9 +77,30 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
    * TOTAL messages, switch it off (`stop`), wait `settleMs` past the longest timeout, then check.
    * Resolves with what `verify` needs.
    */
-  async function runCase({ prefix, timeouts = { a: 1500, c: 1500 }, ratePerSec, start, progress, stop, settleMs, allowed, verify, deadlineMs = 60000, clients }) {
-    await load(faultFlow(h.sim, { actions: [{ id: 'a', type: COMPLETE, timeout: timeouts.a }, { id: 'c', type: CHAINED, timeout: timeouts.c }] }));
+  async function runCase({ prefix, timeouts = {}, ratePerSec, start, progress, stop, settleMs, allowed, verify, deadlineMs = 60000, clients }) {
+    // The record and preview-session nodes wait as long as the chained node unless a case says otherwise.
+    const t = { a: 1500, c: 1500, ...timeouts };
+    t.r ??= t.c;
+    t.p ??= t.c;
+    await load(faultFlow(h.sim, {
+      actions: [
+        { id: 'a', type: COMPLETE, timeout: t.a },
+        { id: 'c', type: CHAINED, timeout: t.c },
+        { id: 'r', type: RECORD, operation: 'msg', timeout: t.r },
+        { id: 'p', type: CAMPAIGN, operation: 'GetPreviewRecord', timeout: t.p },
+      ],
+      extra: [
+        { id: 's', type: CAMPAIGN, server: 'server', operation: 'StartPreviewSession', wires: [['session']] },
+        { id: 'session', type: 'helper' },
+      ],
+    }));
     await connected();
+    // The preview session the GetPreviewRecords of the run take their records from.
+    const session = new Promise((resolve) => {
+      helper.getNode('session').once('input', resolve);
+    });
+    helper.getNode('s').receive({ payload: {} });
+    await Promise.race([session, delay(5000).then(() => assert.fail(`${prefix}: the preview session did not start`))]);
     const ledger = new Ledger();
     ledger.attach();
     const crashesBefore = crashes.seen.length;
@@ -174,8 +216,9 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
         const injected = faults.sum('status:');
         assert.ok(injected > 100, `injected ${injected}`);
         assert.equal(errors.length, injected, 'one error per injected 503, no retry');
-        const accepted = h.sim.stats().operations;
-        assert.equal(outputs, (accepted.CompleteRecord ?? 0) + (accepted.GetChainedRecord ?? 0), 'one output per accepted request');
+        const { StartPreviewSession, ...accepted } = h.sim.stats().operations;
+        assert.equal(StartPreviewSession, 1);
+        assert.equal(outputs, Object.values(accepted).reduce((sum, n) => sum + n, 0), 'one output per accepted request');
       },
     });
   });
@@ -289,7 +332,7 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
     });
   });
 
-  it('a 5 s slow server on 5 % of the requests: node a (timeout 3 s) gives up, node c (timeout 8 s) waits', async () => {
+  it('a 5 s slow server on 5 % of the requests: node a (timeout 3 s) gives up, nodes c, r and p (timeout 8 s) wait', async () => {
     // Exercises: the node timeout covering the whole exchange (the POST gets what is left of it), the
     // late answer to a request given up being ignored, and a long timeout letting a slow answer through.
     // Without the POST's own deadline the slow CompleteRecords would end after 5 s (output or a
@@ -336,8 +379,8 @@ describe('reliability: fault matrix (1,000 operations per fault through real nod
       allowed: [ACK_TIMEOUT, NO_CONNECTION],
       verify: ({ ledger, errors, summary }) => {
         assert.ok(faults.sum('loseLongPoll') >= 3, `long polls lost: ${JSON.stringify(faults.counts)}`);
-        // Each correlated message counts: 1 for a CompleteRecord, the 2 chained records and the end for
-        // a GetChainedRecord (the simulator runs with chainLength 2).
+        // Each correlated message counts: 1 for a CompleteRecord (and any other operation but one), the 2
+        // chained records and the end for a GetChainedRecord (the simulator runs with chainLength 2).
         const expectedLate = errors.filter((e) => ACK_TIMEOUT.text.test(e.text)).reduce((sum, e) => sum + (ledger.sent.get(e.id).type === CHAINED ? 3 : 1), 0);
         assert.equal(conn.stats.late, expectedLate, `the answers of every timed-out message arrived after all (${conn.stats.late} late messages): ${summary}`);
         assert.equal(conn.stats.duplicate, 0, 'no batch delivered twice');

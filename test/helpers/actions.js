@@ -75,9 +75,36 @@ function track(id, byId = new Map()) {
   };
 }
 
+/**
+ * Sends `msg` to node `id` and resolves with what it ended in: `{ out }` (the next message at helper
+ * `out`) or `{ caught }` (the next message at helper `caught`). `seen` is what `collect('out', 'caught')` returned.
+ */
+async function exchange(seen, msg, id = 'a', timeoutMs = 5000) {
+  const { until } = require('./index');
+  const outs = seen.out.length;
+  const caught = seen.caught.length;
+  helper.getNode(id).receive(msg);
+  await until(() => seen.out.length > outs || seen.caught.length > caught, timeoutMs, `an output or an error from ${id}`);
+  return seen.out.length > outs ? { out: seen.out.at(-1) } : { caught: seen.caught.at(-1) };
+}
+
+/** The output message `msg` ends in at node `id`; fails with the error text when it ends in an error. */
+async function expectOutput(seen, msg, id = 'a', timeoutMs = 5000) {
+  const { out, caught } = await exchange(seen, msg, id, timeoutMs);
+  if (caught) throw new Error(`expected an output from ${id}, got the error: ${caught.error.message}`);
+  return out;
+}
+
+/** The message a Catch node got for `msg` at node `id`; fails when it ends in an output. */
+async function expectError(seen, msg, id = 'a', timeoutMs = 5000) {
+  const { out, caught } = await exchange(seen, msg, id, timeoutMs);
+  if (out) throw new Error(`expected an error from ${id}, got an output with topic ${out.topic}`);
+  return caught;
+}
+
 /** True while the server node's shared connection has its subscriptions confirmed. */
 function isConnected() {
   return helper.getNode('server')?.connectionState?.status === 'connected';
 }
 
-module.exports = { TAB, STATUS, onTab, actionFlow, collect, track, isConnected, readSeed };
+module.exports = { TAB, STATUS, onTab, actionFlow, collect, track, exchange, expectOutput, expectError, isConnected, readSeed };

@@ -71,6 +71,8 @@ function editorDefinitions() {
       vm.runInContext(match[1], context, { filename: path.join(dir, file) });
     }
   }
+  // A node type of the package without an editor file yet: what its dialog will store, from the table.
+  for (const type of PACKAGE_TYPES) registered[type] ??= tableDefinition(type);
   return registered;
 }
 
@@ -87,7 +89,24 @@ const CORE_FILES = {
 };
 /** Node types the test helper loads itself when a flow uses them. */
 const HELPER_TYPES = new Set(['catch', 'status', 'complete']);
-const PACKAGE_TYPES = new Set(['gws-server', 'gws-complete-record', 'gws-get-chained-record', 'gws-outbound-event']);
+const PACKAGE_TYPES = new Set(['gws-server', 'gws-complete-record', 'gws-get-chained-record', 'gws-outbound-record', 'gws-outbound-campaign', 'gws-outbound-event']);
+
+/**
+ * The properties an action node's dialog stores, from the operation table the dialogs are built from:
+ * name, server, waitForAck, timeout, every parameter of its operations with its TypedInput type, and
+ * `operation` where it offers more than one. Used for a node type whose editor file is not there.
+ */
+function tableDefinition(type) {
+  const { NODE_OPERATIONS, paramsOf } = require(path.join(dist, 'core', 'index.js'));
+  const operations = NODE_OPERATIONS[type];
+  if (!operations) return undefined;
+  const defaults = new Set(['name', 'server', 'waitForAck', 'timeout', ...(operations.length > 1 ? ['operation'] : [])]);
+  for (const param of paramsOf(operations)) {
+    defaults.add(param);
+    defaults.add(`${param}Type`);
+  }
+  return { defaults, credentials: new Set(), fromTable: true };
+}
 
 /** The core node modules a flow needs (debug nodes are replaced by helper nodes, see `forTest`). */
 function coreModules(flow) {
@@ -141,7 +160,9 @@ async function embeddedSimulator() {
     pushPreviewRecord: () => control('POST', '/sim/push', { notificationType: 'PreviewRecord' }),
     /** The outbound operation requests the simulator received (also those it then refused or dropped). */
     operations: async () => (await control('GET', '/sim/requests')).filter((r) => r.path.startsWith('/api/v2/me/outbound-records/')),
+    /** Every operation request the simulator received: records, AddRecord and campaigns. */
+    requests: () => control('GET', '/sim/requests'),
   };
 }
 
-module.exports = { EXAMPLES_DIR, exampleFiles, example, editorDefinitions, coreModules, forTest, only, embeddedSimulator, HELPER_TYPES, PACKAGE_TYPES, CORE_FILES };
+module.exports = { EXAMPLES_DIR, exampleFiles, example, editorDefinitions, tableDefinition, coreModules, forTest, only, embeddedSimulator, HELPER_TYPES, PACKAGE_TYPES, CORE_FILES };

@@ -12,8 +12,50 @@ const { until, delay, completeParams, chainParams } = require('./index');
 
 const COMPLETE = 'gws-complete-record';
 const CHAINED = 'gws-get-chained-record';
+const RECORD = 'gws-outbound-record';
+const CAMPAIGN = 'gws-outbound-campaign';
 const ANSWER = { [COMPLETE]: 'RecordProcessedAcknowledge', [CHAINED]: 'ChainedRecordsDataEnd' };
 const OPERATION = { [COMPLETE]: 'CompleteRecord', [CHAINED]: 'GetChainedRecord' };
+/** The answer that ends each operation a fault run sends (AddRecord's, of the simulator: AddRecordAcknowledge). */
+const ANSWER_OF = {
+  CompleteRecord: 'RecordProcessedAcknowledge',
+  GetChainedRecord: 'ChainedRecordsDataEnd',
+  RejectRecord: 'RecordRejectAcknowledge',
+  RescheduleRecord: 'ScheduledRecordRescheduleAcknowledge',
+  DoNotCallRecord: 'DoNotCallAcknowledge',
+  UpdateRecord: 'UpdateCallCompletionStatsAcknowledge',
+  AddRecord: 'AddRecordAcknowledge',
+  GetPreviewRecord: 'PreviewRecord',
+};
+
+/**
+ * A valid msg.payload for `operation` about record `handle` (AddRecord makes a new record, and
+ * GetPreviewRecord gets one: neither names a handle).
+ */
+function payloadFor(operation, handle) {
+  const { applicationId, campaignName, devicePath } = completeParams();
+  const base = { applicationId, campaignName, devicePath };
+  switch (operation) {
+    case 'CompleteRecord':
+      return completeParams({ recordHandle: handle });
+    case 'GetChainedRecord':
+      return chainParams({ recordHandle: handle });
+    case 'RejectRecord':
+      return { ...base, recordHandle: handle, callingList: 'CallingList1' };
+    case 'RescheduleRecord':
+      return { ...base, recordHandle: handle, callbackType: 'Personal', timestamp: 2000000000 };
+    case 'DoNotCallRecord':
+      return { ...base, recordHandle: handle, callingList: 'CallingList1', chainAttribute: 'RecordOnly' };
+    case 'UpdateRecord':
+      return { ...base, recordHandle: handle, phoneNumber: '5550100', phoneType: 'Mobile' };
+    case 'AddRecord':
+      return { ...base, callingList: 'CallingList1', phoneNumber: '5550142', timeZone: 'GMT', phoneType: 'HomePhone', from: 28800, until: 72000 };
+    case 'GetPreviewRecord':
+      return {};
+    default:
+      throw new Error(`no payload for ${operation}`);
+  }
+}
 
 /** Every message gets its own record handle (the user-event join and the answer check rely on it). */
 let handleSeq = 100000;
@@ -56,6 +98,8 @@ class Ledger {
     this.mismatched = [];
     /** Outputs or errors for _msgids this ledger never sent. */
     this.strangers = [];
+    /** Record handles of the previewed records handed out so far (each may be handed out once). */
+    this.previewed = new Set();
     this.endedCount = 0;
     this.onEnd = undefined;
   }
@@ -66,10 +110,14 @@ class Ledger {
     helper.getNode('caught').on('input', (msg) => this.#error(msg));
   }
 
-  /** Sends one message to action node `nodeId`; returns its _msgid. */
-  send(msgid, nodeId, type, payload) {
-    this.sent.set(msgid, { nodeId, type, handle: payload.recordHandle, at: Date.now() });
-    helper.getNode(nodeId).receive({ _msgid: msgid, payload });
+  /**
+   * Sends one message to action node `nodeId`; returns its _msgid. `operation` is what the message asks
+   * for (default: the operation of a complete or chained node), `extra` more properties of the message
+   * (msg.operation for a node that reads it).
+   */
+  send(msgid, nodeId, type, payload, { operation = OPERATION[type], extra = {} } = {}) {
+    this.sent.set(msgid, { nodeId, type, operation, handle: payload.recordHandle, at: Date.now() });
+    helper.getNode(nodeId).receive({ ...extra, _msgid: msgid, payload });
     return msgid;
   }
 
@@ -88,9 +136,18 @@ class Ledger {
       return;
     }
     this.outputs.set(id, (this.outputs.get(id) ?? 0) + 1);
-    const data = sent.type === CHAINED ? msg.payload?.end : msg.payload;
-    if (msg.topic !== ANSWER[sent.type] || data?.record?.recordHandle !== sent.handle || data?.referenceId !== msg.gws?.referenceId) {
-      this.mismatched.push(`${id}: topic ${msg.topic}, record ${data?.record?.recordHandle} (sent ${sent.handle}), referenceId ${data?.referenceId} / ${msg.gws?.referenceId}`);
+    const operation = sent.operation;
+    const data = operation === 'GetChainedRecord' ? msg.payload?.end : msg.payload;
+    // The record the answer names: the one sent; for a new or previewed record, one it names at all
+    // (a previewed record at the top of msg.payload and in msg.gws, and never handed out twice).
+    const handle = operation === 'GetPreviewRecord' ? msg.payload?.recordHandle : data?.record?.recordHandle;
+    let handleOk = sent.handle !== undefined ? handle === sent.handle : handle !== undefined;
+    if (operation === 'GetPreviewRecord') {
+      handleOk &&= handle === msg.gws?.recordHandle && !this.previewed.has(handle);
+      this.previewed.add(handle);
+    }
+    if (msg.topic !== ANSWER_OF[operation] || msg.gws?.operationName !== operation || !handleOk || data?.referenceId !== msg.gws?.referenceId) {
+      this.mismatched.push(`${id}: ${operation}: topic ${msg.topic}, record ${handle} (sent ${sent.handle}), referenceId ${data?.referenceId} / ${msg.gws?.referenceId}`);
     }
     this.#ended(id);
   }
@@ -103,7 +160,7 @@ class Ledger {
     }
     const list = this.errors.get(id) ?? [];
     const text = String(msg.error?.message);
-    if (!text.startsWith(`${OPERATION[this.sent.get(id).type]} `)) this.mismatched.push(`${id}: error of another operation: ${text}`);
+    if (!text.startsWith(`${this.sent.get(id).operation} `)) this.mismatched.push(`${id}: error of another operation: ${text}`);
     list.push({ text, statusCode: msg.gws?.statusCode, httpStatus: msg.gws?.httpStatus, referenceId: msg.gws?.referenceId, source: msg.error?.source?.id });
     this.errors.set(id, list);
     this.#ended(id);
@@ -150,6 +207,7 @@ class Ledger {
     this.errors.clear();
     this.mismatched.length = 0;
     this.strangers.length = 0;
+    this.previewed.clear();
     this.endedCount = 0;
   }
 }
@@ -157,7 +215,8 @@ class Ledger {
 /**
  * Pushes `total` messages through the flow, at most `concurrency` waiting at a time (a new one starts
  * when one ends), optionally at most `ratePerSec` started per second. `route(i)` picks the action
- * node ({ id, type }); `onProgress(started)` is called after each start (to switch faults on and off
+ * node ({ id, type }, and for a node of several operations `operation`, with `viaMsg` when the node
+ * reads it from msg.operation); `onProgress(started)` is called after each start (to switch faults on and off
  * at a point of the run). Resolves with the ids once every message ended, or rejects after
  * `deadlineMs` naming what is still missing.
  */
@@ -200,12 +259,12 @@ function drive(ledger, { prefix, total, concurrency = 50, ratePerSec, route = ()
           return;
         }
         const i = started++;
-        const { id: nodeId, type } = route(i);
+        const { id: nodeId, type, operation = OPERATION[type], viaMsg = false } = route(i);
         const msgid = `${prefix}-${i}`;
         ids.push(msgid);
         mine.add(msgid);
-        const payload = (type === CHAINED ? chainParams : completeParams)({ recordHandle: nextHandle() });
-        ledger.send(msgid, nodeId, type, payload);
+        const payload = payloadFor(operation, nextHandle());
+        ledger.send(msgid, nodeId, type, payload, { operation, extra: viaMsg ? { operation } : {} });
         if (onProgress) onProgress(started);
       }
     };
@@ -329,7 +388,7 @@ async function probe(ledger, { prefix, n = 50, route, withinMs = 5000 }) {
 }
 
 module.exports = {
-  COMPLETE, CHAINED, ANSWER, OPERATION,
+  COMPLETE, CHAINED, RECORD, CAMPAIGN, ANSWER, OPERATION, ANSWER_OF, payloadFor,
   isConnected, nextHandle, faultFlow, connected, Ledger, drive, crashRecorder, countFaults, every, loggedErrors, forgetSpyHistory, errorKinds, assertErrorKinds, probe, delay,
 };
 

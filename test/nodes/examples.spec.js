@@ -5,6 +5,8 @@
  * (`useSimulator: true`, no credentials). Debug nodes are swapped for helper nodes to see what arrives.
  */
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const { DEVICE, delay, until } = require('../helpers');
 const { helper, ALL } = require('../helpers/flow');
 const { exampleFiles, example, editorDefinitions, coreModules, forTest, only, embeddedSimulator, HELPER_TYPES, PACKAGE_TYPES, CORE_FILES } = require('../helpers/examples');
@@ -15,6 +17,7 @@ const EXPECTED = [
   '03 Stream outbound events.json',
   '04 Error handling with Catch and retry.json',
   '05 Fire-and-forget with correlation.json',
+  '06 Outbound desk.json',
 ];
 
 /** Properties every exported node may carry besides those of its type's `defaults`. */
@@ -25,7 +28,7 @@ describe('examples', () => {
     const files = exampleFiles();
     const definitions = editorDefinitions();
 
-    it('has the five examples, named as the menu shows them', () => {
+    it('has the six examples, named as the menu shows them', () => {
       assert.deepEqual(files.map((f) => f.file), EXPECTED);
     });
 
@@ -35,7 +38,12 @@ describe('examples', () => {
     });
 
     it('reads the editor definitions of every node type of the package', () => {
-      for (const type of PACKAGE_TYPES) assert.ok(definitions[type]?.defaults.has('name'), `editor definition of ${type}`);
+      for (const type of PACKAGE_TYPES) {
+        assert.ok(definitions[type]?.defaults.has('name'), `editor definition of ${type}`);
+        // Where the editor file is there, its own definition counts (else what the operation table says the dialog stores).
+        const editorFile = path.join(__dirname, '..', '..', 'nodes', `${type}.html`);
+        assert.equal(definitions[type].fromTable === true, !fs.existsSync(editorFile), `${type}: read from ${fs.existsSync(editorFile) ? 'its editor file' : 'the operation table'}`);
+      }
     });
 
     for (const { file, title, text, nodes } of files) {
@@ -350,6 +358,109 @@ describe('examples', () => {
       assert.equal((await sim.pushPreviewRecord()).clients, 1);
       await delay(300);
       assert.deepEqual(acknowledged.map((m) => m.topic), ['RecordProcessedAcknowledge'], 'only correlated notifications');
+    });
+
+    it('06 starts a session, previews each record, takes every decision through one record node, and ends the session', async () => {
+      await run('06');
+      const session = collect('session');
+      const records = collect('record to decide');
+      const results = collect('decision result');
+      const errors = collect('error');
+      const stored = () => helper.getNode(id('change', 'remember the record')).context().flow.get('record');
+      const campaignRequests = async () => (await sim.requests()).filter((r) => r.path.startsWith('/api/v2/me/outbound-campaigns/'));
+
+      // A decision before any record was previewed: an error that says what is missing, nothing sent.
+      press('reject');
+      await until(() => errors.length === 1, 5000, 'the error');
+      assert.match(errors[0].error.message, /^RejectRecord not sent: recordHandle is missing/);
+      assert.equal(errors[0].error.source.id, id('gws-outbound-record'));
+      assert.equal(errors[0].gws.statusCode, 1);
+
+      press('start session');
+      await until(() => session.length === 1, 8000, 'the session');
+      assert.equal(session[0].topic, 'PreviewSessionStarted');
+      assert.equal(session[0].payload.campaign.name, 'Campaign1');
+      assert.equal(session[0].payload.campaign.dialingMode, 'Preview');
+
+      const inOneHour = () => Math.floor(Date.now() / 1000) + 3600;
+      const DECISIONS = [
+        ['complete: Answer', 'CompleteRecord', 'RecordProcessedAcknowledge', (body, record) => {
+          assert.equal(body.callResult, 'Answer');
+          assert.equal(body.callingList, record.callingList);
+          assert.equal(body.phoneNumber, record.phoneNumber);
+        }],
+        ['reject', 'RejectRecord', 'RecordRejectAcknowledge', (body, record) => {
+          assert.equal(body.callingList, record.callingList);
+          assert.equal('phoneNumber' in body, false, 'RejectRecord takes no phone number');
+        }],
+        ['reschedule in one hour', 'RescheduleRecord', 'ScheduledRecordRescheduleAcknowledge', (body) => {
+          assert.equal(body.callbackType, 'Personal');
+          assert.ok(Math.abs(body.timestamp - inOneHour()) <= 5, `in one hour, in seconds: ${body.timestamp}`);
+          assert.equal('callingList' in body, false, 'RescheduleRecord takes no calling list');
+        }],
+        ['do not call', 'DoNotCallRecord', 'DoNotCallAcknowledge', (body, record) => {
+          assert.equal(body.callingList, record.callingList);
+          assert.equal(body.phoneNumber, record.phoneNumber);
+        }],
+        ['update phone: 5550199', 'UpdateRecord', 'UpdateCallCompletionStatsAcknowledge', (body, record) => {
+          assert.equal(body.phoneNumber, '5550199');
+          assert.equal(body.phoneType, 'Mobile');
+          assert.equal(body.callingList, record.callingList);
+        }],
+      ];
+      const handles = [];
+      for (const [button, operation, answer, check] of DECISIONS) {
+        press('next record');
+        await until(() => records.length === handles.length + 1, 8000, `preview record ${handles.length + 1}`);
+        const preview = records.at(-1);
+        assert.equal(preview.topic, 'PreviewRecord');
+        const record = stored();
+        assert.deepEqual(record, {
+          recordHandle: preview.payload.recordHandle,
+          callingList: 'Campaign1_CallingList',
+          campaignName: 'Campaign1',
+          applicationId: 134,
+          phoneNumber: preview.payload.record.userData.GSW_PHONE,
+        }, 'the record kept in flow context');
+        handles.push(record.recordHandle);
+
+        press(button);
+        await until(() => results.length === handles.length, 8000, `the answer to ${button}`);
+        const result = results.at(-1);
+        assert.equal(result.topic, answer, button);
+        assert.equal(result.operation, operation);
+        assert.equal(result.gws.operationName, operation);
+        assert.equal(result.gws.recordHandle, record.recordHandle);
+        assert.equal(result.payload.record.recordHandle, record.recordHandle);
+        assert.equal(result.gws.userEvent.userData.GSW_USER_EVENT, answer);
+        assert.notEqual(result.gws.referenceId, preview.gws.referenceId, 'each request its own referenceId');
+        const request = (await sim.requests()).at(-1);
+        assert.equal(request.path, `/api/v2/me/outbound-records/${record.recordHandle}`);
+        assert.equal(request.body.operationName, operation);
+        assert.equal(request.body.applicationId, 134);
+        assert.equal(request.body.campaignName, 'Campaign1');
+        assert.equal(request.body.devicePath, DEVICE);
+        check(request.body, record);
+      }
+      assert.equal(new Set(handles).size, 5, 'five different records');
+
+      // The simulated list has five records: the sixth preview says the list is empty.
+      press('next record');
+      await until(() => errors.length === 2, 8000, 'the empty list');
+      assert.match(errors[1].error.message, /^GetPreviewRecord failed: GWS answered PreviewRecord without a record: the calling lists of campaign Campaign1 have no record to preview now/);
+      assert.equal(records.length, 5);
+
+      press('end session');
+      await until(() => session.length === 2, 8000, 'the end of the session');
+      assert.equal(session[1].topic, 'PreviewSessionEnded');
+      assert.deepEqual((await campaignRequests()).map((r) => [r.path, r.body.operationName]), [
+        ['/api/v2/me/outbound-campaigns/Campaign1', 'StartPreviewSession'],
+        ...Array(6).fill(['/api/v2/me/outbound-campaigns/Campaign1', 'GetPreviewRecord']),
+        ['/api/v2/me/outbound-campaigns/Campaign1', 'EndPreviewSession'],
+      ]);
+      await delay(200);
+      assert.equal(errors.length, 2, 'no other error');
+      assert.equal(results.length, 5);
     });
   });
 });
