@@ -273,7 +273,14 @@ export class Correlator {
     if (error !== undefined) {
       const pending = this.#waitingFor(error.event, error.recordHandle, error.campaignName);
       if (pending !== undefined) {
-        this.#failWith(pending, error.event, error.detail);
+        const info = pending.info;
+        this.#finish(pending, 'failed');
+        pending.reject(new GwsError('userEventError', {
+          operation: info.operationName,
+          expected: answerName(pending.expect),
+          referenceId: info.referenceId,
+          detail: error.detail,
+        }, { referenceId: info.referenceId, statusCode: 0, reason: 'rejected' }));
         return;
       }
     }

@@ -52,6 +52,7 @@ export const ERROR_TEXTS = {
   requestTimeout: '__operation__ failed: GWS did not answer the HTTP request within __timeout__ ms',
   badAnswer: '__operation__ failed: GWS answered HTTP __httpStatus__ with a body that is not JSON (__detail__)',
   errorNotification: '__operation__ failed: GWS answered __notificationType__ (referenceId __referenceId__): __detail__',
+  userEventError: '__operation__ failed: OCS refused it in a user event, instead of __expected__ (referenceId __referenceId__): __detail__',
   timeout: '__operation__ timed out: no __expected__ within __timeout__ ms (referenceId __referenceId__)',
   postTimeout: '__operation__ timed out: GWS did not answer the request within __timeout__ ms (referenceId __referenceId__)',
   closed: '__operation__ failed: node closed before the answer arrived (referenceId __referenceId__)',

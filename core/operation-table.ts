@@ -232,7 +232,7 @@ export function answerName(answer: Expectation): string {
     case 'ack':
       return answer.type;
     case 'ackSuffix':
-      return `*${answer.suffix}`;
+      return `notification whose type ends in ${answer.suffix}`;
     case 'chain':
       return answer.end;
   }

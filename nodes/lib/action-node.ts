@@ -151,6 +151,9 @@ export function actionNode(type: ActionNodeType) {
             const read = readOwn(payload, param);
             if (!read.ok) throw new GwsError('unreadable', { operation, param: `msg.payload.${param}`, detail: read.error }, { statusCode: 1, reason: 'invalid' });
             value = read.value;
+            // The answer of an earlier GWS node carries that request's referenceId in msg.payload; a node
+            // wired after it sends a request of its own (rule 13: a referenceId is one request).
+            if (param === 'referenceId' && !isUnset(value) && value === answeredReference(msg)) value = undefined;
           }
           if (isUnset(value) && server && PARAMS_WITH_DEFAULT.includes(param)) {
             value = server.defaults[param as keyof GwsServerNode['defaults']];
@@ -308,4 +311,11 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (Buffer.isBuffer(value)) return 'a Buffer';
   return `a ${typeof value}`;
+}
+
+/** The referenceId of the request whose answer this message carries (msg.gws of an earlier action node). */
+function answeredReference(msg: NodeMessageInFlow): unknown {
+  const gws = readOwn(msg, 'gws');
+  const reference = gws.ok ? readOwn(gws.value, 'referenceId') : undefined;
+  return reference?.ok ? reference.value : undefined;
 }

@@ -3,7 +3,7 @@
  * result of an operation.
  */
 import type { OperationResult } from '../../core/connection.js';
-import { previewRecordFields } from '../../core/notifications.js';
+import { previewRecordFields, recordHandleOf } from '../../core/notifications.js';
 import type { GwsMessageInfo, ActionPayload } from './types.js';
 
 export interface ActionOutput {
@@ -31,6 +31,11 @@ export function outputOf(result: OperationResult, waitForAck: boolean): ActionOu
   const data = answer.data;
   const topic = String(data.notificationType);
   if (answer.records !== undefined) return { payload: { records: answer.records, end: data }, topic, gws };
+  // A new record (AddRecord) has its handle only in the answer.
+  if (gws.recordHandle === undefined) {
+    const handle = recordHandleOf(data);
+    if (handle !== undefined) gws.recordHandle = handle;
+  }
   if (request.expect.kind === 'ack' && request.expect.record === true) {
     // A previewed record: what a record node wired after this one needs sits at the top of msg.payload.
     const fields = previewRecordFields(data, { campaignName: request.campaignName, applicationId: request.body.applicationId });

@@ -223,7 +223,7 @@ describe('core: the operation table against the documentation', () => {
     it('answerName: the notificationType an error text names', () => {
       assert.equal(core.answerName(core.OPERATION_TABLE.RejectRecord.answer), 'RecordRejectAcknowledge');
       assert.equal(core.answerName(core.OPERATION_TABLE.GetChainedRecord.answer), 'ChainedRecordsDataEnd');
-      assert.equal(core.answerName(core.OPERATION_TABLE.AddRecord.answer), '*Acknowledge');
+      assert.equal(core.answerName(core.OPERATION_TABLE.AddRecord.answer), 'notification whose type ends in Acknowledge');
       assert.equal(core.answerName(core.OPERATION_TABLE.GetPreviewRecord.answer), 'PreviewRecord');
     });
 

@@ -182,7 +182,7 @@ describe('hostile server: malformed answers, stalled links, forged text', functi
     const started = Date.now();
     const error = await pending;
     assert.ok(Date.now() - started < 2000, 'failed at once, not at the timeout');
-    assert.equal(error.code, 'errorNotification');
+    assert.equal(error.code, 'userEventError');
     assert.ok(oneLine(error.message), JSON.stringify(error.message));
     assert.match(error.message, /No such record ERROR forged log line .*\(error 1003\)/);
   });

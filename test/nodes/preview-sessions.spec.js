@@ -215,7 +215,7 @@ describe('gws-outbound-campaign (preview session) in a real Node-RED', function 
         const started = Date.now();
         const caught = await expectError(seen, { payload: { referenceId: `uee-${operation}` }, operation }, 'a');
         const took = Date.now() - started;
-        assert.equal(caught.error.message, `${operation} failed: GWS answered ${ANSWER[operation]} (referenceId uee-${operation}): Campaign not loaded (${operation}) (error 1207)`);
+        assert.equal(caught.error.message, `${operation} failed: OCS refused it in a user event, instead of ${operation === 'AddRecord' ? 'notification whose type ends in Acknowledge' : ANSWER[operation]} (referenceId uee-${operation}): Campaign not loaded (${operation}) (error 1207)`);
         assert.equal(caught.gws.referenceId, `uee-${operation}`);
         assert.ok(took < 3000, `${operation}: failed after ${took} ms, not at the 8 s timeout`);
       }
@@ -294,6 +294,9 @@ describe('gws-outbound-campaign (preview session) in a real Node-RED', function 
           const request = h.sim.requests().at(-1);
           assert.equal(request.path, `/api/v2/me/outbound-records/${preview.recordHandle}`);
           assert.deepEqual({ ...request.body, referenceId: undefined }, { operationName: decision, ...body(preview), referenceId: undefined });
+          // msg.payload still holds the preview's referenceId: the decision is a request of its own (rule 13).
+          assert.notEqual(request.body.referenceId, preview.referenceId, 'a new referenceId, not the preview\'s');
+          assert.match(request.body.referenceId, /^[0-9a-f-]{36}$/);
           assert.equal(done.gws.userEvent.userData.GSW_RECORD_HANDLE, preview.recordHandle);
         });
       }
