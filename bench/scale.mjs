@@ -10,13 +10,15 @@
 //
 // Options: --out <dir> (where SCALE.md goes), --idle <s> (idle time before the burst, default 70),
 // --ops <n> (operations per agent in the burst, default 20), --redeploys <n> (default 5),
-// --down <ms,ms> (simulator outages, default 1000,5000), --no-heap-snapshot, --keep (keep the scratch
-// directory of a quick run and the heap snapshots).
+// --down <ms,ms> (simulator outages, default 1000,5000), --no-heap-snapshot, --no-edge-burst (skip the
+// second burst, ~75 s), --keep (keep the scratch directory of a quick run and the heap snapshots).
 //
 // Per N, in this order: Node-RED starts with an empty tab (baseline); deploy of the N agents through the
 // Admin API → every event node connected; heap/RSS after GC, sockets, idle CPU over 30 s; after 70 s
 // idle, a burst of 20 CompleteRecords per agent (every message must end; each must arrive at the
-// simulator exactly once); 5 full redeploys (heap, sockets, handles, listeners after each); simulator
+// simulator exactly once); the same burst again at the moment the simulator's keep-alive timeout closes
+// the sockets the first one left (not in --quick); 5 full redeploys (heap, sockets, handles, listeners
+// after each); simulator
 // outages of 1 s and 5 s (every link back, shape of the retries, time to recover); last, heap snapshots
 // with the agents connected and after all were removed. MaxListeners warnings are counted in Node-RED's
 // output throughout.
@@ -60,6 +62,8 @@ const CONFIG = {
   downs: option('--down') ? list(option('--down')) : quick ? [300, 1000] : [1000, 5000],
   settleMs: quick ? 1000 : 2000,
   heapSnapshot: !flag('--no-heap-snapshot'),
+  /** A second burst at the simulator's keep-alive timeout of the sockets the first one left (+ ~70 s). */
+  edgeBurst: !flag('--no-edge-burst') && !quick,
   /** The ack timeout of the flows' server nodes (ms): a burst message ends within it or it is lost. */
   ackTimeoutMs: 10000,
   /** The link's retry step after a network failure (core/notification-link.ts, maxBackoffMs). */
@@ -80,12 +84,14 @@ const bounds = (n) => ({
 const budgetMs = (n) => {
   const b = bounds(n);
   return 60000 + b.connectMs * (1 + CONFIG.redeploys) + CONFIG.idleMs + CONFIG.cpuWindowMs + b.burstMs
+    + (CONFIG.edgeBurst ? 80000 + b.burstMs : 0)
     + CONFIG.downs.reduce((sum, down) => sum + down + b.recoverMs + 10000, 0) + 20000 * CONFIG.redeploys + (CONFIG.heapSnapshot ? 120000 : 0);
 };
 const watchdogMs = CONFIG.ns.reduce((sum, n) => sum + budgetMs(n), 60000);
 
 const startedAt = new Date();
 const outDir = option('--out') ? path.resolve(option('--out')) : quick ? mkdtempSync(path.join(os.tmpdir(), 'gws-scale-')) : here;
+mkdirSync(outDir, { recursive: true });
 const scratch = quick ? path.join(outDir, 'scratch') : path.join(here, 'out', `scale-${startedAt.toISOString().replace(/[:.]/g, '-')}`);
 mkdirSync(scratch, { recursive: true });
 
@@ -343,6 +349,123 @@ async function runForN(n) {
     });
   }
 
+  /**
+   * `opsPerAgent` CompleteRecords to every agent at once; every message must end once, and each operation
+   * must arrive at the simulator exactly once. Sockets are sampled meanwhile.
+   */
+  const runBurst = async (tag, base, burst) => {
+    burst.before = processSockets(nr.pid, { serverPort: simPort });
+    await sim.call('record', { timeline: true, ops: true });
+    const agents = Array.from({ length: n }, (_, i) => [i + 1, completeId(i + 1)]);
+    const samples = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const at = Date.now();
+        const stats = await sim.call('stats').catch(() => undefined);
+        samples.push({ at, simLive: stats?.liveSockets, simFds: stats?.fds, nodeRedFds: fdCount(nr.pid) });
+        await delay(250);
+      }
+    })();
+    let state;
+    const cpu0 = cpuSnapshot(nr, sim);
+    try {
+      burst.injected = await probe.burst(tag, agents, CONFIG.opsPerAgent, base);
+      const end = Date.now() + b.burstMs;
+      for (;;) {
+        state = await probe.burstState(tag);
+        if (state.ended >= state.injected || Date.now() > end) break;
+        await delay(250);
+      }
+      await delay(1000); // a second end of a message would show now
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    burst.cores = coresBetween(cpu0, cpuSnapshot(nr, sim));
+    state = await probe.burstState(tag, true);
+    const recording = await sim.call('recordStop', {}, 60000);
+    burst.samples = samples;
+    burst.peak = {
+      simLive: Math.max(0, ...samples.map((s) => s.simLive ?? 0)),
+      nodeRedFds: Math.max(0, ...samples.map((s) => s.nodeRedFds ?? 0)),
+      simFds: Math.max(0, ...samples.map((s) => s.simFds ?? 0)),
+    };
+    // Each operation: how it ended in Node-RED × how often it arrived at the simulator.
+    const arrivals = new Map(recording.operations.map(([handle, count, user, statuses]) => [handle, { count, user, statuses }]));
+    const outcomes = new Map(state.outcomes.map(([h, ok, kind, at]) => [h, { ok, kind, at }]));
+    const table = {};
+    const byKind = {};
+    let wrongUser = 0;
+    let exactlyOnce = 0;
+    let lastEndAt = 0;
+    for (const [index] of agents) {
+      for (let i = 0; i < CONFIG.opsPerAgent; i++) {
+        const h = String(base + index * 100 + i);
+        const outcome = outcomes.get(h);
+        const arrival = arrivals.get(h);
+        const count = arrival?.count ?? 0;
+        if (count === 1) exactlyOnce++;
+        if (arrival && arrival.user !== agentName(index)) wrongUser++;
+        const ended = outcome === undefined ? 'never ended' : outcome.ok ? 'ok' : 'error';
+        if (outcome) lastEndAt = Math.max(lastEndAt, outcome.at);
+        const arrived = count === 0 ? 'never arrived' : count === 1 ? 'arrived once' : `arrived ${count} times`;
+        const key = `${ended}, ${arrived}`;
+        table[key] = (table[key] ?? 0) + 1;
+        if (outcome && !outcome.ok) {
+          const k = `${outcome.kind} — ${arrived}`;
+          byKind[k] = (byKind[k] ?? 0) + 1;
+        }
+      }
+    }
+    // When the operations reached the simulator and when they ended in Node-RED, from the hand-out.
+    const from = state.startedAt;
+    const rel = (values) => values.map((t) => t - from).sort((x, y) => x - y);
+    const arrivedAt = rel(recording.timeline.t.filter((_, i) => recording.kinds[recording.timeline.k[i]] === 'operation'));
+    const okAt = rel(state.outcomes.filter((o) => o[1]).map((o) => o[3]));
+    const errorAt = rel(state.outcomes.filter((o) => !o[1]).map((o) => o[3]));
+    const spread = (sorted) => (sorted.length ? { first: sorted[0], p50: sorted[Math.floor(sorted.length / 2)], p90: sorted[Math.floor(sorted.length * 0.9)], last: sorted[sorted.length - 1] } : undefined);
+    const perSecond = (sorted) => {
+      const out = [];
+      for (const t of sorted) out[Math.max(0, Math.floor(t / 1000))] = (out[Math.max(0, Math.floor(t / 1000))] ?? 0) + 1;
+      return Array.from(out, (v) => v ?? 0);
+    };
+    burst.timing = {
+      arrived: spread(arrivedAt),
+      ok: spread(okAt),
+      error: spread(errorAt),
+      perSecond: { arrived: perSecond(arrivedAt), ok: perSecond(okAt), error: perSecond(errorAt) },
+    };
+    Object.assign(burst, {
+      expected: n * CONFIG.opsPerAgent,
+      ended: state.ended,
+      ok: state.ok,
+      notEnded: n * CONFIG.opsPerAgent - state.ended,
+      endedTwice: state.endedTwice,
+      errors: state.errors,
+      errorSamples: state.samples,
+      table,
+      byKind,
+      exactlyOnce,
+      wrongUser,
+      arrivalsTotal: recording.totals.operation,
+      answerStatuses: recording.operations.reduce((acc, [, , , statuses]) => {
+        for (const s of statuses) acc[s] = (acc[s] ?? 0) + 1;
+        return acc;
+      }, {}),
+      durationMs: lastEndAt ? lastEndAt - state.startedAt : undefined,
+      injectMs: state.injectedAt - state.startedAt,
+      recording: { ...recording, operations: undefined },
+    });
+    await delay(2000);
+    burst.after = await measure(nr, sim, probe, simPort);
+    const lost = burst.expected - burst.ok;
+    log(`N=${n} ${tag}: ${burst.ok}/${burst.expected} ok, ${lost} lost (${JSON.stringify(burst.errors)}), ${burst.notEnded} never ended, ${exactlyOnce} arrived exactly once; sockets before: ${JSON.stringify(burst.before?.toServerByState)}; peak sockets: simulator ${burst.peak.simLive}, Node-RED fds ${burst.peak.nodeRedFds}`);
+    if (burst.notEnded > 0) fail(`N=${n} ${tag}: ${burst.notEnded} messages never ended within ${b.burstMs} ms`);
+    if (burst.endedTwice > 0) fail(`N=${n} ${tag}: ${burst.endedTwice} messages ended twice`);
+    return burst;
+  };
+
   if (!aborted) {
     await phase('burst', async () => {
       const waitUntil = connectedAt + CONFIG.idleMs;
@@ -350,100 +473,44 @@ async function runForN(n) {
         log(`N=${n}: idle until ${CONFIG.idleMs / 1000} s after the deploy (${((waitUntil - Date.now()) / 1000).toFixed(0)} s more)`);
         await delay(waitUntil - Date.now());
       }
-      const burst = { idleMs: Date.now() - connectedAt, before: processSockets(nr.pid, { serverPort: simPort }) };
-      run.phases.burst = burst;
-      await sim.call('record', { timeline: true, ops: true });
-      const agents = Array.from({ length: n }, (_, i) => [i + 1, completeId(i + 1)]);
-      const samples = [];
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          const at = Date.now();
-          const stats = await sim.call('stats').catch(() => undefined);
-          samples.push({ at, simLive: stats?.liveSockets, simFds: stats?.fds, nodeRedFds: fdCount(nr.pid) });
-          await delay(250);
+      run.phases.burst = { idleMs: Date.now() - connectedAt };
+      await runBurst('burst', 1_000_000, run.phases.burst);
+    });
+  }
+
+  // The same burst once more, timed to the moment the simulator closes the most idle pooled sockets (its
+  // keep-alive timeout after their last answer; the first burst left up to opsPerAgent + 1 per agent):
+  // a request the client writes to a socket the server is closing is lost unless the client retries it.
+  if (!aborted && CONFIG.edgeBurst) {
+    await phase('edge burst', async () => {
+      const pooled = await sim.call('pooledSockets');
+      const closes = pooled.closesAt;
+      if (!pooled.keepAliveTimeoutMs || closes.length === 0) throw new Error('no idle pooled sockets at the simulator to time the burst by');
+      // The 500 ms in which most pooled sockets are closed; the burst starts 100 ms before it.
+      let best = 0;
+      let from = closes[0];
+      for (let i = 0, j = 0; i < closes.length; i++) {
+        while (closes[i] - closes[j] > 500) j++;
+        if (i - j + 1 > best) {
+          best = i - j + 1;
+          from = closes[j];
         }
-      })();
-      const base = 1_000_000;
-      let state;
-      const cpu0 = cpuSnapshot(nr, sim);
-      try {
-        const injected = await probe.burst('burst', agents, CONFIG.opsPerAgent, base);
-        burst.injected = injected;
-        const end = Date.now() + b.burstMs;
-        for (;;) {
-          state = await probe.burstState('burst');
-          if (state.ended >= state.injected || Date.now() > end) break;
-          await delay(250);
-        }
-        await delay(1000); // a second end of a message would show now
-      } finally {
-        sampling = false;
-        await sampler;
       }
-      burst.cores = coresBetween(cpu0, cpuSnapshot(nr, sim));
-      state = await probe.burstState('burst', true);
-      const recording = await sim.call('recordStop', {}, 60000);
-      burst.samples = samples;
-      burst.peak = {
-        simLive: Math.max(0, ...samples.map((s) => s.simLive ?? 0)),
-        nodeRedFds: Math.max(0, ...samples.map((s) => s.nodeRedFds ?? 0)),
-        simFds: Math.max(0, ...samples.map((s) => s.simFds ?? 0)),
+      const startAt = from - 100;
+      const edge = {
+        keepAliveTimeoutMs: pooled.keepAliveTimeoutMs,
+        pooledIdle: closes.length,
+        busy: pooled.busy,
+        closingInWindow: best,
+        closingSpreadMs: closes[closes.length - 1] - closes[0],
       };
-      // Each operation: how it ended in Node-RED × how often it arrived at the simulator.
-      const arrivals = new Map(recording.operations.map(([handle, count, user, statuses]) => [handle, { count, user, statuses }]));
-      const outcomes = new Map(state.outcomes.map(([h, ok, kind, at]) => [h, { ok, kind, at }]));
-      const table = {};
-      const byKind = {};
-      let wrongUser = 0;
-      let exactlyOnce = 0;
-      let lastEndAt = 0;
-      for (const [index] of agents) {
-        for (let i = 0; i < CONFIG.opsPerAgent; i++) {
-          const h = String(base + index * 100 + i);
-          const outcome = outcomes.get(h);
-          const arrival = arrivals.get(h);
-          const count = arrival?.count ?? 0;
-          if (count === 1) exactlyOnce++;
-          if (arrival && arrival.user !== agentName(index)) wrongUser++;
-          const ended = outcome === undefined ? 'never ended' : outcome.ok ? 'ok' : 'error';
-          if (outcome) lastEndAt = Math.max(lastEndAt, outcome.at);
-          const arrived = count === 0 ? 'never arrived' : count === 1 ? 'arrived once' : `arrived ${count} times`;
-          const key = `${ended}, ${arrived}`;
-          table[key] = (table[key] ?? 0) + 1;
-          if (outcome && !outcome.ok) {
-            const k = `${outcome.kind} — ${arrived}`;
-            byKind[k] = (byKind[k] ?? 0) + 1;
-          }
-        }
-      }
-      Object.assign(burst, {
-        expected: n * CONFIG.opsPerAgent,
-        ended: state.ended,
-        ok: state.ok,
-        notEnded: n * CONFIG.opsPerAgent - state.ended,
-        endedTwice: state.endedTwice,
-        errors: state.errors,
-        errorSamples: state.samples,
-        table,
-        byKind,
-        exactlyOnce,
-        wrongUser,
-        arrivalsTotal: recording.totals.operation,
-        answerStatuses: recording.operations.reduce((acc, [, , , statuses]) => {
-          for (const s of statuses) acc[s] = (acc[s] ?? 0) + 1;
-          return acc;
-        }, {}),
-        durationMs: lastEndAt ? lastEndAt - state.startedAt : undefined,
-        injectMs: state.injectedAt - state.startedAt,
-        recording: { ...recording, operations: undefined },
-      });
-      await delay(2000);
-      burst.after = await measure(nr, sim, probe, simPort);
-      const lost = burst.expected - burst.ok;
-      log(`N=${n} burst after ${(burst.idleMs / 1000).toFixed(0)} s idle: ${burst.ok}/${burst.expected} ok, ${lost} lost (${JSON.stringify(burst.errors)}), ${burst.notEnded} never ended, ${exactlyOnce} arrived exactly once; stale sockets before: ${JSON.stringify(burst.before?.toServerByState)}; peak sockets: simulator ${burst.peak.simLive}, Node-RED fds ${burst.peak.nodeRedFds}`);
-      if (burst.notEnded > 0) fail(`N=${n} burst: ${burst.notEnded} messages never ended within ${b.burstMs} ms`);
-      if (burst.endedTwice > 0) fail(`N=${n} burst: ${burst.endedTwice} messages ended twice`);
+      const waitMs = startAt - Date.now();
+      if (waitMs > pooled.keepAliveTimeoutMs + 15000) throw new Error(`the keep-alive edge is ${waitMs} ms away`);
+      log(`N=${n}: ${closes.length} idle pooled sockets at the simulator, ${best} of them closed by its keep-alive timeout (${pooled.keepAliveTimeoutMs} ms) within one 500 ms; burst in ${(waitMs / 1000).toFixed(0)} s`);
+      if (waitMs > 0) await delay(waitMs);
+      edge.lateMs = Date.now() - startAt;
+      run.phases.edgeBurst = edge;
+      await runBurst('edge burst', 3_000_000, edge);
     });
   }
 

@@ -38,7 +38,8 @@ function probeMain() {
       P.warnings.push({ name: warning.name, message: String(warning.message).slice(0, 400), stack: String(warning.stack || '').split('\n').slice(1, 14).join('\n'), at: Date.now() });
     }
   });
-  const TOKEN = /\b(E[A-Z][A-Z0-9_]{2,})\b|socket hang up|connection closed while the answer was read|no answer within \d+ ms/i;
+  // An errno code (ECONNRESET, EMFILE, …) or a transport text in the error, to tell kinds of one code apart.
+  const TOKEN = /\b(E[A-Z][A-Z0-9_]{2,})\b|socket hang up|connection closed while the answer was read|no answer within \d+ ms/;
   util.hooks.add('onComplete.gwsScale', (event) => {
     const tag = event.msg && event.msg._scale;
     if (!tag) return;
@@ -54,7 +55,7 @@ function probeMain() {
     let outcome;
     if (error) {
       const text = String((error && error.message) || error);
-      const token = (TOKEN.exec(text) || [])[0];
+      const token = (TOKEN.exec(text.replace(/referenceId \S+/g, '')) || [])[0];
       const kind = String(error.code || error.name || 'Error') + (token ? ` (${token.replace(/\d+/g, 'N')})` : '');
       outcome = [0, kind, at];
       burst.errors[kind] = (burst.errors[kind] || 0) + 1;

@@ -1,8 +1,10 @@
 // SCALE.md of the scale run (bench/scale.mjs): per N the measured figures, the storm shapes (requests and
 // connections at the simulator per second and per 100 ms), the targets with their verdicts and, for each
 // missed target, the cause as the run measured it. Also the console summary.
-import { readFileSync, writeFileSync } from 'node:fs';
+// `node bench/lib/scale-report.mjs <results.json> [out dir]` writes SCALE.md again from a run's results.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fmt, fmtInt } from './util.mjs';
 
 const MB = 2 ** 20;
@@ -188,23 +190,32 @@ export function analyse(results) {
       target(`heap per idle agent ≤ ${t.heapPerAgentMB} MB`, `${fmt(idle.perAgent.heapMB, 3)} MB heap${marginal !== undefined ? ` (${fmt(marginal, 3)} MB without one-time costs: connected minus all removed)` : ''}, ${fmt(idle.perAgent.rssMB, 3)} MB RSS`, idle.perAgent.heapMB <= t.heapPerAgentMB,
         growth ? `per agent, the heap grew most in: ${growth}` : 'no heap snapshot taken');
     }
-    // 3. lost requests after idle
-    if (burst?.expected) {
+    // 3. lost requests: after idle, and at the keep-alive edge
+    const burstTarget = (burst, name) => {
+      if (!burst?.expected) return;
       const lost = burst.expected - burst.ok;
       const notOnce = burst.expected - burst.exactlyOnce;
       const stale = burst.before?.toServerByState?.CLOSE_WAIT ?? 0;
       const kinds = Object.entries(burst.byKind).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${fmtInt(v)} × ${k}`).join('; ');
       const parts = [];
       if (kinds) parts.push(`errors: ${kinds}`);
-      parts.push(`before the burst Node-RED held ${fmtInt(burst.before?.toServer)} sockets to the simulator (${Object.entries(burst.before?.toServerByState ?? {}).map(([s, v]) => `${v} ${s}`).join(', ')})${stale ? `: ${fmtInt(stale)} of them already closed by the server (CLOSE_WAIT) and still pooled` : ''}`);
+      if (burst.closingInWindow !== undefined) parts.push(`the burst started ${fmtInt(100 + burst.lateMs)} ms before the 500 ms in which the simulator's keep-alive timeout closed ${fmtInt(burst.closingInWindow)} of the ${fmtInt(burst.pooledIdle)} idle sockets the first burst had left (their closes spread over ${fmt(burst.closingSpreadMs / 1000, 1)} s)`);
+      parts.push(`before the burst Node-RED held ${fmtInt(burst.before?.toServer)} sockets to the simulator (${states(burst.before?.toServerByState)})${stale ? `: ${fmtInt(stale)} of them already closed by the server (CLOSE_WAIT) and still pooled` : ''}`);
       parts.push(`during the burst up to ${fmtInt(burst.peak.simLive)} sockets were open at the simulator (${fmt(burst.peak.simLive / n, 1)} per agent) and Node-RED had up to ${fmtInt(burst.peak.nodeRedFds)} file descriptors${fdLimit ? ` (limit ${fmtInt(fdLimit)})` : ''}`);
       const acceptErrors = burst.after?.sim?.acceptErrors ?? {};
       if (Object.keys(acceptErrors).length) parts.push(`the simulator failed to accept connections: ${JSON.stringify(acceptErrors)}`);
+      const late = Object.entries(burst.byKind).filter(([k]) => /^(timeout|postTimeout)\b/.test(k)).reduce((acc, [, v]) => acc + v, 0);
+      if (late && burst.timing) {
+        const t = burst.timing;
+        parts.push(`${fmtInt(late)} ran out of the ${fmt(cfg.ackTimeoutMs / 1000, 0)} s answer timeout, which counts from the hand-out: the operations reached the simulator from +${fmt((t.arrived?.first ?? 0) / 1000, 1)} s to +${fmt((t.arrived?.last ?? 0) / 1000, 1)} s (p50 +${fmt((t.arrived?.p50 ?? 0) / 1000, 1)} s) while Node-RED used ${fmt(burst.cores?.nodeRed, 2)} cores, the simulator ${fmt(burst.cores?.sim, 2)} and other processes on the machine ${fmt(burst.cores?.other, 2)}`);
+      }
       if (notOnce) parts.push(`${fmtInt(notOnce)} operations did not arrive exactly once (${Object.entries(burst.table).map(([k, v]) => `${fmtInt(v)} ${k}`).join('; ')})`);
-      target(`0 lost requests in a burst of ${cfg.opsPerAgent} per agent after ${fmt(burst.idleMs / 1000, 0)} s idle; each arrives exactly once`,
+      target(name,
         `${fmtInt(lost)} of ${fmtInt(burst.expected)} lost (${fmtInt(burst.notEnded)} never ended); ${fmtInt(burst.exactlyOnce)} arrived exactly once`,
         lost === 0 && notOnce === 0 && burst.notEnded === 0, parts.join('; '));
-    }
+    };
+    burstTarget(burst, `0 lost requests in a burst of ${cfg.opsPerAgent} per agent after ${fmt((burst?.idleMs ?? 0) / 1000, 0)} s idle; each arrives exactly once`);
+    burstTarget(p.edgeBurst, `0 lost requests in the same burst at the simulator's keep-alive timeout of the pooled sockets; each arrives exactly once`);
     // 4 and 5. outages
     for (const r of a.restarts ?? []) {
       const s = r.shape;
@@ -318,7 +329,7 @@ export function scaleMarkdown(results) {
 
 /** A target's name without its per-N numbers, to line the rows up across N. */
 function generic(name) {
-  return name.replace(/all \d+ connected/, 'all N connected').replace(/ \(the target is set for [^)]*\)/, '').replace(/after \d+ s idle/, 'after idle');
+  return name.replace(/all \d+ connected/, 'all N connected').replace(/ \(the target is set for [^)]*\)/, '');
 }
 
 function runSection(run, a, cfg) {
@@ -369,30 +380,11 @@ function runSection(run, a, cfg) {
     }
     L.push('');
   }
-  const b = p.burst;
-  if (b?.expected) {
-    L.push(`### Burst after ${fmt(b.idleMs / 1000, 0)} s idle`);
-    L.push('');
-    L.push(`${fmtInt(b.expected)} CompleteRecords (${cfg.opsPerAgent} per agent, all handed out within ${fmtInt(b.injectMs)} ms): **${fmtInt(b.ok)} ok, ${fmtInt(b.expected - b.ok)} lost**, ${fmtInt(b.notEnded)} never ended, ${fmtInt(b.endedTwice)} ended twice; the last ended ${fmtInt(b.durationMs)} ms after the first was handed out (CPU meanwhile: Node-RED ${fmt(b.cores?.nodeRed, 2)} cores, simulator ${fmt(b.cores?.sim, 2)}, other processes ${fmt(b.cores?.other, 2)}). At the simulator: ${fmtInt(b.arrivalsTotal)} arrivals, **${fmtInt(b.exactlyOnce)} operations arrived exactly once**${b.wrongUser ? `, ${b.wrongUser} under another agent's user` : ''}; its answers: ${Object.entries(b.answerStatuses).map(([s, v]) => `${fmtInt(v)} × HTTP ${s}`).join(', ') || 'none'}.`);
-    L.push('');
-    L.push('| ended in Node-RED, arrived at the simulator | operations |');
-    L.push('| --- | ---: |');
-    for (const [k, v] of Object.entries(b.table).sort((x, y) => y[1] - x[1])) L.push(`| ${k} | ${fmtInt(v)} |`);
-    if (Object.keys(b.byKind).length) {
-      L.push('');
-      L.push('| error (code and detail) — arrival | operations | first text |');
-      L.push('| --- | ---: | --- |');
-      for (const [k, v] of Object.entries(b.byKind).sort((x, y) => y[1] - x[1])) {
-        const kind = k.split(' — ')[0];
-        L.push(`| ${k} | ${fmtInt(v)} | ${(b.errorSamples[kind] ?? '').replace(/\|/g, '/').slice(0, 200)} |`);
-      }
-    }
-    L.push('');
-    L.push(`Sockets: before the burst Node-RED held ${fmtInt(b.before?.toServer)} to the simulator (${states(b.before?.toServerByState)}); during it, at most ${fmtInt(b.peak.simLive)} connections were open at the simulator (${fmt(b.peak.simLive / n, 1)} per agent), Node-RED had at most ${fmtInt(b.peak.nodeRedFds)} file descriptors and the simulator ${fmtInt(b.peak.simFds)}; 2 s after: Node-RED ${fmtInt(b.after?.sockets?.toServer)} sockets to the simulator (${states(b.after?.sockets?.toServerByState)}), simulator ${fmtInt(b.after?.sim?.liveSockets)}${Object.keys(b.after?.sim?.acceptErrors ?? {}).length ? `; failed accepts at the simulator: ${JSON.stringify(b.after.sim.acceptErrors)}` : ''}.`);
-    L.push('');
-    const rows = perSecond(b.recording, b.recording.startedAt, b.recording.endedAt);
-    L.push(...perSecondTable(rows, false, 20));
-  }
+  L.push(...burstSection(p.burst, p.burst ? `Burst after ${fmt(p.burst.idleMs / 1000, 0)} s idle` : '', n, cfg));
+  const edge = p.edgeBurst;
+  L.push(...burstSection(edge, 'Burst at the keep-alive timeout', n, cfg, edge?.pooledIdle !== undefined
+    ? `The first burst left ${fmtInt(edge.pooledIdle)} idle sockets at the simulator (and ${fmtInt(edge.busy)} busy); its keep-alive timeout (${fmtInt(edge.keepAliveTimeoutMs)} ms after a socket's last answer) closes them over ${fmt(edge.closingSpreadMs / 1000, 1)} s, ${fmtInt(edge.closingInWindow)} of them within one 500 ms. This burst started ${fmtInt(100 + edge.lateMs)} ms before that 500 ms, so Node-RED writes requests to sockets that the server is closing: a client that reuses a pooled socket without a retry on a reset loses them.`
+    : ''));
   const redeploys = p.redeploys;
   if (redeploys?.length) {
     L.push(`### ${redeploys.length} full redeploys`);
@@ -445,6 +437,45 @@ function runSection(run, a, cfg) {
   return L;
 }
 
+function burstSection(b, title, n, cfg, intro = '') {
+  if (!b?.expected) return [];
+  const L = [];
+  L.push(`### ${title}`);
+  L.push('');
+  if (intro) L.push(intro, '');
+  L.push(`${fmtInt(b.expected)} CompleteRecords (${cfg.opsPerAgent} per agent, all handed out within ${fmtInt(b.injectMs)} ms): **${fmtInt(b.ok)} ok, ${fmtInt(b.expected - b.ok)} lost**, ${fmtInt(b.notEnded)} never ended, ${fmtInt(b.endedTwice)} ended twice; the last ended ${fmtInt(b.durationMs)} ms after the first was handed out (CPU meanwhile: Node-RED ${fmt(b.cores?.nodeRed, 2)} cores, simulator ${fmt(b.cores?.sim, 2)}, other processes ${fmt(b.cores?.other, 2)}). At the simulator: ${fmtInt(b.arrivalsTotal)} arrivals, **${fmtInt(b.exactlyOnce)} operations arrived exactly once**${b.wrongUser ? `, ${b.wrongUser} under another agent's user` : ''}; its answers: ${Object.entries(b.answerStatuses).map(([s, v]) => `${fmtInt(v)} × HTTP ${s}`).join(', ') || 'none'}.`);
+  L.push('');
+  L.push('| ended in Node-RED, arrived at the simulator | operations |');
+  L.push('| --- | ---: |');
+  for (const [k, v] of Object.entries(b.table).sort((x, y) => y[1] - x[1])) L.push(`| ${k} | ${fmtInt(v)} |`);
+  if (Object.keys(b.byKind).length) {
+    L.push('');
+    L.push('| error (code and detail) — arrival | operations | first text |');
+    L.push('| --- | ---: | --- |');
+    for (const [k, v] of Object.entries(b.byKind).sort((x, y) => y[1] - x[1])) {
+      const kind = k.split(' — ')[0];
+      L.push(`| ${k} | ${fmtInt(v)} | ${(b.errorSamples[kind] ?? '').replace(/\|/g, '/').slice(0, 200)} |`);
+    }
+  }
+  L.push('');
+  L.push(`Sockets: before the burst Node-RED held ${fmtInt(b.before?.toServer)} to the simulator (${states(b.before?.toServerByState)}); during it, at most ${fmtInt(b.peak.simLive)} connections were open at the simulator (${fmt(b.peak.simLive / n, 1)} per agent), Node-RED had at most ${fmtInt(b.peak.nodeRedFds)} file descriptors and the simulator ${fmtInt(b.peak.simFds)}; 2 s after: Node-RED ${fmtInt(b.after?.sockets?.toServer)} sockets to the simulator (${states(b.after?.sockets?.toServerByState)}), simulator ${fmtInt(b.after?.sim?.liveSockets)}${Object.keys(b.after?.sim?.acceptErrors ?? {}).length ? `; failed accepts at the simulator: ${JSON.stringify(b.after.sim.acceptErrors)}` : ''}.`);
+  L.push('');
+  const t = b.timing;
+  if (t) {
+    const span = (x) => (x ? `+${fmt(x.first / 1000, 1)} s … +${fmt(x.last / 1000, 1)} s (p50 +${fmt(x.p50 / 1000, 1)} s, p90 +${fmt(x.p90 / 1000, 1)} s)` : 'none');
+    L.push(`From the moment the messages were handed out: arrived at the simulator ${span(t.arrived)}; ended ok ${span(t.ok)}; ended with an error ${span(t.error)}. Per second:`);
+    L.push('');
+    const seconds = Math.max(t.perSecond.arrived.length, t.perSecond.ok.length, t.perSecond.error.length);
+    const from = b.injected?.startedAt ?? b.recording.startedAt;
+    const rows = perSecond(b.recording, from, from + seconds * 1000);
+    L.push('| second | new connections at the simulator | operations arriving | long polls arriving (/meta/connect) | ended ok | ended with an error |');
+    L.push('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (let i = 0; i < Math.min(seconds, 30); i++) L.push(`| ${i}–${i + 1} | ${fmtInt(rows[i]?.connection ?? 0)} | ${fmtInt(t.perSecond.arrived[i] ?? 0)} | ${fmtInt(rows[i]?.connect ?? 0)} | ${fmtInt(t.perSecond.ok[i] ?? 0)} | ${fmtInt(t.perSecond.error[i] ?? 0)} |`);
+    L.push('');
+  }
+  return L;
+}
+
 function states(byState) {
   const entries = Object.entries(byState ?? {});
   return entries.length ? entries.map(([k, v]) => `${fmtInt(v)} ${k}`).join(', ') : 'none';
@@ -472,6 +503,7 @@ function perSecondTable(rows, withRefused, maxRows) {
 }
 
 export function writeScaleReport(results, { outDir }) {
+  mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, 'SCALE.md');
   writeFileSync(file, scaleMarkdown(results));
   return [file];
@@ -485,4 +517,15 @@ export function printScaleSummary(results) {
   }
   lines.push('');
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [file, out] = process.argv.slice(2);
+  if (!file) {
+    process.stderr.write('usage: node bench/lib/scale-report.mjs <results.json> [out dir]\n');
+    process.exit(2);
+  }
+  const results = JSON.parse(readFileSync(file, 'utf8'));
+  process.stdout.write(`wrote ${writeScaleReport(results, { outDir: out ?? path.dirname(file) }).join(', ')}\n`);
+  printScaleSummary(results);
 }

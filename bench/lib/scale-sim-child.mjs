@@ -83,8 +83,20 @@ function cometdKind(text) {
   return KIND.other;
 }
 
-diagnostics.subscribe('net.server.socket', () => note(KIND.connection));
-diagnostics.subscribe('http.server.request.start', ({ request }) => {
+// Every open connection with its requests in flight and when it last finished an answer: an idle one is
+// closed by the server keepAliveTimeout after that (Node's http server), which is when a client that
+// reuses it races the close.
+const live = new Map();
+let keepAliveTimeoutMs;
+diagnostics.subscribe('net.server.socket', ({ socket }) => {
+  note(KIND.connection);
+  live.set(socket, { inFlight: 0, lastFinishedAt: Date.now() });
+  socket.once('close', () => live.delete(socket));
+});
+diagnostics.subscribe('http.server.request.start', ({ request, server }) => {
+  keepAliveTimeoutMs = server.keepAliveTimeout;
+  const state = live.get(request.socket);
+  if (state) state.inFlight++;
   if (!recording) return;
   const at = Date.now();
   const url = request.url ?? '';
@@ -115,6 +127,11 @@ diagnostics.subscribe('http.server.request.start', ({ request }) => {
   note(KIND.other, at);
 });
 diagnostics.subscribe('http.server.response.finish', ({ request, response }) => {
+  const state = live.get(request.socket);
+  if (state) {
+    state.inFlight = Math.max(0, state.inFlight - 1);
+    state.lastFinishedAt = Date.now();
+  }
   if (request.scaleHandle === undefined || !recording?.ops) return;
   recording.operations.get(request.scaleHandle)?.statuses.push(response.statusCode);
 });
@@ -189,6 +206,16 @@ const handlers = {
     return { startedAt: recording.startedAt };
   },
   recordStop: () => stopRecording(),
+  /** Open connections with no request in flight, and when the server will close each (keep-alive timeout). */
+  pooledSockets: () => {
+    const closesAt = [];
+    let busy = 0;
+    for (const state of live.values()) {
+      if (state.inFlight > 0) busy++;
+      else if (keepAliveTimeoutMs) closesAt.push(state.lastFinishedAt + keepAliveTimeoutMs);
+    }
+    return { keepAliveTimeoutMs, busy, closesAt: closesAt.sort((a, b) => a - b) };
+  },
   /** Restarts the simulator (down for `downMs`); samples the refused connection attempts meanwhile. */
   restart: async ({ downMs, sampleEveryMs = 50, sampleMaxMs = 120000 }) => {
     startSampler(sampleEveryMs, sampleMaxMs);
