@@ -26,6 +26,7 @@
 // Every child runs in its own process group and is killed at the end, on error, on SIGINT/SIGTERM and
 // when the watchdog fires; every wait is bounded.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,6 +180,38 @@ function coresBetween(a, b) {
   return cores;
 }
 
+/**
+ * A full deploy through the Admin API (v2: flows and credentials), on a connection of its own that is
+ * closed after the answer, so that no socket of the harness stays open in Node-RED between measurements.
+ */
+function postFlows(baseUrl, body, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${baseUrl}/flows`, {
+      method: 'POST',
+      agent: false,
+      timeout: timeoutMs,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+        'Node-RED-API-Version': 'v2',
+        'Node-RED-Deployment-Type': 'full',
+      },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        text += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`POST /flows: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Polls the probe until every event node shows connected with a status set at or after `since`. */
 async function waitConnected(probe, n, since, timeoutMs) {
   const end = Date.now() + timeoutMs;
@@ -281,14 +314,9 @@ async function runForN(n) {
     await sim.call('record', { timeline: true });
     const cpu0 = cpuSnapshot(nr, sim);
     const t0 = Date.now();
-    const response = await fetch(`${nr.url}/flows`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' },
-      body,
-      signal: AbortSignal.timeout(b.connectMs),
-    });
+    const response = await postFlows(nr.url, body, b.connectMs);
     const answeredMs = Date.now() - t0;
-    if (!response.ok) throw new Error(`${what}: POST /flows answered HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
+    if (response.status !== 204 && response.status !== 200) throw new Error(`${what}: POST /flows answered HTTP ${response.status}: ${response.text.slice(0, 300)}`);
     const connected = await waitConnected(probe, n, t0, b.connectMs);
     const cores = coresBetween(cpu0, cpuSnapshot(nr, sim));
     const recording = await sim.call('recordStop', {}, 60000);
@@ -579,13 +607,8 @@ async function runForN(n) {
         run.heapFiles = { connected: await probe.heapSnapshot(path.join(scratch, `heap-${n}-connected.heapsnapshot`)) };
       }
       const t0 = Date.now();
-      const response = await fetch(`${nr.url}/flows`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' },
-        body: JSON.stringify({ flows: emptyFlows(), credentials: {} }),
-        signal: AbortSignal.timeout(b.connectMs),
-      });
-      if (!response.ok) throw new Error(`removal: POST /flows answered HTTP ${response.status}`);
+      const response = await postFlows(nr.url, JSON.stringify({ flows: emptyFlows(), credentials: {} }), b.connectMs);
+      if (response.status !== 204 && response.status !== 200) throw new Error(`removal: POST /flows answered HTTP ${response.status}`);
       const answeredMs = Date.now() - t0;
       await delay(CONFIG.settleMs);
       const removal = await measure(nr, sim, probe, simPort);
