@@ -71,9 +71,15 @@ const CONFIG = {
   backoffStepMs: 1000,
   targets: { connectAt: 1000, connectMs: 10000, heapPerAgentMB: 0.1, recoverMs: 3000 },
 };
-if (CONFIG.ns.length === 0) {
-  process.stderr.write('--n needs a comma-separated list of positive integers\n');
+if (CONFIG.ns.length === 0 || CONFIG.downs.length === 0) {
+  process.stderr.write('--n and --down need comma-separated lists of positive integers\n');
   process.exit(2);
+}
+for (const [name, value] of [['--idle', CONFIG.idleMs], ['--ops', CONFIG.opsPerAgent], ['--redeploys', CONFIG.redeploys]]) {
+  if (!Number.isFinite(value) || value < 0 || (name === '--ops' && (value < 1 || value > 99))) {
+    process.stderr.write(`${name} needs a number${name === '--ops' ? ' from 1 to 99' : ' ≥ 0'}\n`);
+    process.exit(2);
+  }
 }
 /** Bounds of the waits, per N. */
 const bounds = (n) => ({
@@ -312,6 +318,7 @@ async function runForN(n) {
   const deploy = async (what) => {
     const mark = nr.output().length;
     await sim.call('record', { timeline: true });
+    await probe.loopDelay();
     const cpu0 = cpuSnapshot(nr, sim);
     const t0 = Date.now();
     const response = await postFlows(nr.url, body, b.connectMs);
@@ -319,6 +326,7 @@ async function runForN(n) {
     if (response.status !== 204 && response.status !== 200) throw new Error(`${what}: POST /flows answered HTTP ${response.status}: ${response.text.slice(0, 300)}`);
     const connected = await waitConnected(probe, n, t0, b.connectMs);
     const cores = coresBetween(cpu0, cpuSnapshot(nr, sim));
+    const loopDelay = await probe.loopDelay();
     const recording = await sim.call('recordStop', {}, 60000);
     const output = nr.output().slice(mark);
     const result = {
@@ -326,6 +334,7 @@ async function runForN(n) {
       answeredMs,
       ...connected,
       cores,
+      loopDelay,
       recording,
       maxListenersWarnings: countMatches(output, WARNING),
     };
@@ -362,9 +371,11 @@ async function runForN(n) {
         rssMB: mb(idle.rss - base.rss) / n,
         socketsToSim: idle.sockets.toServer / n,
       };
+      await probe.loopDelay();
       const cpu0 = cpuSnapshot(nr, sim);
       await delay(CONFIG.cpuWindowMs);
       const cores = coresBetween(cpu0, cpuSnapshot(nr, sim));
+      idle.loopDelay = await probe.loopDelay();
       idle.cpu = {
         windowMs: cores.windowMs,
         nodeRedPercent: cores.nodeRed * 100,
@@ -396,6 +407,7 @@ async function runForN(n) {
       }
     })();
     let state;
+    await probe.loopDelay();
     const cpu0 = cpuSnapshot(nr, sim);
     try {
       burst.injected = await probe.burst(tag, agents, CONFIG.opsPerAgent, base);
@@ -411,6 +423,7 @@ async function runForN(n) {
       await sampler;
     }
     burst.cores = coresBetween(cpu0, cpuSnapshot(nr, sim));
+    burst.loopDelay = await probe.loopDelay();
     state = await probe.burstState(tag, true);
     const recording = await sim.call('recordStop', {}, 60000);
     burst.samples = samples;
@@ -564,10 +577,12 @@ async function runForN(n) {
         await delay(CONFIG.settleMs);
         await sim.call('record', { timeline: true });
         const mark = nr.output().length;
+        await probe.loopDelay();
         const cpu0 = cpuSnapshot(nr, sim);
         const { downAt, backAt } = await sim.call('restart', { downMs }, downMs + 30000);
         const back = await waitConnected(probe, n, downAt, b.recoverMs + downMs);
         const cores = coresBetween(cpu0, cpuSnapshot(nr, sim));
+        const loopDelay = await probe.loopDelay();
         const refused = await sim.call('samplerStop');
         const recording = await sim.call('recordStop', {}, 60000);
         const restart = {
@@ -585,6 +600,7 @@ async function runForN(n) {
           refused,
           recording,
           cores,
+          loopDelay,
           nodeRedWarnings: countMatches(nr.output().slice(mark), /\[warn\]/g),
         };
         run.phases.restarts.push(restart);

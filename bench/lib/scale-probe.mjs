@@ -10,7 +10,8 @@
 //    a wire;
 //  - resources after gc(): heap, RSS, active handles and requests by type (process.getActiveResourcesInfo),
 //    listener counts of the runtime's event emitter;
-//  - process warnings (name, text, stack), besides Node's own printing to stderr.
+//  - process warnings (name, text, stack), besides Node's own printing to stderr;
+//  - the event-loop delay (perf_hooks.monitorEventLoopDelay) per measured phase.
 import { inspectorClient, remoteHeapSnapshot } from './inspector.mjs';
 
 /** Runs inside Node-RED (serialised with toString): installs globalThis.__gwsScale once. */
@@ -27,6 +28,9 @@ function probeMain() {
     bursts: new Map(),
   };
   globalThis.__gwsScale = P;
+  // How late Node-RED's event loop runs (its own work plus waiting for a CPU), per measured phase.
+  const loop = load('perf_hooks').monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   util.events.on('node-status', (event) => {
     P.statusEvents++;
     const s = event.status || {};
@@ -129,6 +133,15 @@ function probeMain() {
     return { at: Date.now(), gc: typeof globalThis.gc === 'function', memory, active, listeners, maxListeners: util.events.getMaxListeners(), warningCounts: { ...P.warningCounts } };
   };
 
+  /** Event-loop delay since the last reset (ms): p50, p99, max; resets when asked. */
+  P.loopDelay = (reset) => {
+    // The histogram holds the time between the 10 ms samples: what exceeds 10 ms is the delay.
+    const ms = (ns) => Math.max(0, Math.round(ns / 1e4) / 100 - 10);
+    const out = { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max), count: loop.count };
+    if (reset) loop.reset();
+    return out;
+  };
+
   P.warningReport = () => ({ counts: { ...P.warningCounts }, samples: P.warnings.slice(0, 20) });
   return 'installed';
 }
@@ -149,6 +162,7 @@ export async function connectProbe(port) {
     burstState: (tag, full = false) => call('burstState', tag, full),
     resources: () => call('resources'),
     warningReport: () => call('warningReport'),
+    loopDelay: (reset = true) => call('loopDelay', reset),
     heapSnapshot: (file) => remoteHeapSnapshot(client, file),
     close: () => client.close(),
   };

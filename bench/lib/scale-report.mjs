@@ -179,7 +179,7 @@ export function analyse(results) {
       const cpuBound = deploy.cores.nodeRed >= 0.85;
       const cause = !deploy.all
         ? `states at the bound: ${Object.entries(deploy.states).map(([k, v]) => `${v} × ${k}`).join(', ')}`
-        : `of the ${fmtInt(deploy.lastMs)} ms, ${fmtInt(deploy.answeredMs)} ms went to building and starting the ${fmtInt(n * 3)} nodes (until POST /flows answered) and ${fmtInt(deploy.lastMs - deploy.answeredMs)} ms to the logins, handshakes and subscriptions; meanwhile Node-RED used ${fmt(deploy.cores.nodeRed, 2)} cores${cpuBound ? ' (its one thread saturated: the connect phase is CPU-bound in Node-RED)' : ''} and the simulator ${fmt(deploy.cores.sim, 2)}; the simulator saw at most ${fmtInt(a.deployPeakConnectionsPerSecond)} new connections and ${fmtInt(a.deployPeakRequestsPerSecond)} requests per second (${fmtInt(deploy.recording?.totals?.connection)} connections for ${n} agents in all)`;
+        : `of the ${fmtInt(deploy.lastMs)} ms, ${fmtInt(deploy.answeredMs)} ms went to building and starting the ${fmtInt(n * 3)} nodes (until POST /flows answered) and ${fmtInt(deploy.lastMs - deploy.answeredMs)} ms to the logins, handshakes and subscriptions; meanwhile Node-RED used ${fmt(deploy.cores.nodeRed, 2)} cores${cpuBound ? ' (its one thread saturated: the connect phase is CPU-bound in Node-RED)' : ''} with its ${lag(deploy.loopDelay)}, the simulator ${fmt(deploy.cores.sim, 2)} and other processes on the machine ${fmt(deploy.cores.other, 2)}${deploy.cores.other > 0.5 ? ' (Node-RED and the simulator waited for a CPU: the machine was shared)' : ''}; the simulator saw at most ${fmtInt(a.deployPeakConnectionsPerSecond)} new connections and ${fmtInt(a.deployPeakRequestsPerSecond)} requests per second (${fmtInt(deploy.recording?.totals?.connection)} connections for ${n} agents in all)`;
       target(`deploy → all ${n} connected ≤ ${bound / 1000} s${n === t.connectAt ? '' : ` (the target is set for ${fmtInt(t.connectAt)})`}`, measured, deploy.all && deploy.lastMs <= bound, cause);
     }
     // 2. heap per idle agent
@@ -207,7 +207,7 @@ export function analyse(results) {
       const late = Object.entries(burst.byKind).filter(([k]) => /^(timeout|postTimeout)\b/.test(k)).reduce((acc, [, v]) => acc + v, 0);
       if (late && burst.timing) {
         const t = burst.timing;
-        parts.push(`${fmtInt(late)} ran out of the ${fmt(cfg.ackTimeoutMs / 1000, 0)} s answer timeout, which counts from the hand-out: the operations reached the simulator from +${fmt((t.arrived?.first ?? 0) / 1000, 1)} s to +${fmt((t.arrived?.last ?? 0) / 1000, 1)} s (p50 +${fmt((t.arrived?.p50 ?? 0) / 1000, 1)} s) while Node-RED used ${fmt(burst.cores?.nodeRed, 2)} cores, the simulator ${fmt(burst.cores?.sim, 2)} and other processes on the machine ${fmt(burst.cores?.other, 2)}`);
+        parts.push(`${fmtInt(late)} ran out of the ${fmt(cfg.ackTimeoutMs / 1000, 0)} s answer timeout, which counts from the hand-out: the operations reached the simulator from +${fmt((t.arrived?.first ?? 0) / 1000, 1)} s to +${fmt((t.arrived?.last ?? 0) / 1000, 1)} s (p50 +${fmt((t.arrived?.p50 ?? 0) / 1000, 1)} s) while Node-RED used ${fmt(burst.cores?.nodeRed, 2)} cores with its ${lag(burst.loopDelay)}, the simulator ${fmt(burst.cores?.sim, 2)} and other processes on the machine ${fmt(burst.cores?.other, 2)}; the errors came +${fmt((t.error?.first ?? 0) / 1000, 1)} s … +${fmt((t.error?.last ?? 0) / 1000, 1)} s after the hand-out`);
       }
       if (notOnce) parts.push(`${fmtInt(notOnce)} operations did not arrive exactly once (${Object.entries(burst.table).map(([k, v]) => `${fmtInt(v)} ${k}`).join('; ')})`);
       target(name,
@@ -232,7 +232,7 @@ export function analyse(results) {
         r.all ? `last link back ${fmtInt(r.recoverMs)} ms after the return (p50 ${fmtInt(r.recoverP50Ms)}, p90 ${fmtInt(r.recoverP90Ms)})` : `${r.connected} of ${n} back`,
         r.all && r.recoverMs <= t.recoverMs,
         r.all
-          ? `the first request after the return came ${fmtInt(s.firstRequestAfterBackMs)} ms after it (the links were waiting out their backoff); links back per 100 ms: ${sparkline(s.recoveredBins.slice(0, 80))}`
+          ? `the first request after the return came ${fmtInt(s.firstRequestAfterBackMs)} ms after it (the links were waiting out their backoff); the handshakes after the return spread over ${fmtInt(s.handshakeSpreadMs)} ms (p10–p90); Node-RED used ${fmt(r.cores?.nodeRed, 2)} cores with its ${lag(r.loopDelay)}, other processes on the machine ${fmt(r.cores?.other, 2)}; links back per 100 ms: ${sparkline(s.recoveredBins.slice(0, 80))}`
           : `states at the bound: ${Object.entries(r.states).map(([k, v]) => `${v} × ${k}`).join(', ')}`);
     }
     // 6. warnings
@@ -247,7 +247,7 @@ export function analyse(results) {
       const bad = a.drift.checks.filter((c) => !c.ok).map((c) => `${c.what} ${c.delta > 0 ? '+' : ''}${c.unit === 'bytes' ? `${fmt(c.delta / MB, 2)} MB` : fmtInt(c.delta)}`).join(', ');
       target(`no drift over ${p.redeploys.length} full redeploys (heap < 1 kB per agent, at least 256 kB, per redeploy; sockets, fds, handles, clients ±1 %)`,
         a.drift.checks.map((c) => `${c.what} ${c.delta > 0 ? '+' : ''}${c.unit === 'bytes' ? `${fmt(c.delta / MB, 2)} MB` : fmtInt(c.delta)}`).join(', '),
-        a.drift.ok, `from redeploy 1 to ${p.redeploys.length}: ${bad}`);
+        a.drift.ok, `from redeploy 1 to ${p.redeploys.length}: ${bad}${p.removal ? `; after all agents were removed: Node-RED ${fmtInt(p.removal.sockets.toServer)} sockets to the simulator, ${activeText(p.removal.active)}, heap ${fmt((p.removal.heapUsed - (p.baseline?.heapUsed ?? 0)) / MB, 2)} MB above the start; the simulator ${fmtInt(p.removal.sim.cometdClients)} CometD clients, ${fmtInt(p.removal.sim.liveSockets)} connections` : ''}`);
     }
     a.targets = targets;
     return a;
@@ -347,7 +347,7 @@ function runSection(run, a, cfg) {
   if (d) {
     L.push('### Deploy → all connected');
     L.push('');
-    L.push(`POST /flows answered after **${fmtInt(d.answeredMs)} ms**; **${fmtInt(d.connected)} of ${fmtInt(n)}** event nodes connected${d.lastMs !== undefined ? `, the last after **${fmtInt(d.lastMs)} ms** (p50 ${fmtInt(d.p50Ms)}, p90 ${fmtInt(d.p90Ms)})` : ''}; complete record nodes connected: ${fmtInt(d.completeNodes?.connected)}. CPU meanwhile: Node-RED ${fmt(d.cores.nodeRed, 2)} cores, simulator ${fmt(d.cores.sim, 2)}, other processes on the machine ${fmt(d.cores.other, 2)}. MaxListenersExceededWarning during this deploy: ${d.maxListenersWarnings}.`);
+    L.push(`POST /flows answered after **${fmtInt(d.answeredMs)} ms**; **${fmtInt(d.connected)} of ${fmtInt(n)}** event nodes connected${d.lastMs !== undefined ? `, the last after **${fmtInt(d.lastMs)} ms** (p50 ${fmtInt(d.p50Ms)}, p90 ${fmtInt(d.p90Ms)})` : ''}; complete record nodes connected: ${fmtInt(d.completeNodes?.connected)}. CPU meanwhile: Node-RED ${fmt(d.cores.nodeRed, 2)} cores (${lag(d.loopDelay)}), simulator ${fmt(d.cores.sim, 2)}, other processes on the machine ${fmt(d.cores.other, 2)}. MaxListenersExceededWarning during this deploy: ${d.maxListenersWarnings}.`);
     L.push('');
     L.push(`At the simulator: ${Object.entries(d.recording?.totals ?? {}).map(([k, v]) => `${fmtInt(v)} ${k}${v === 1 ? '' : 's'}`).join(', ')} (${fmt((d.recording?.totals?.connection ?? 0) / n, 2)} connections per agent).`);
     L.push('');
@@ -371,7 +371,7 @@ function runSection(run, a, cfg) {
     L.push(`| simulator CometD clients / held long polls | ${fmtInt(base.sim.cometdClients)} / ${fmtInt(base.sim.heldConnects)} | ${fmtInt(idle.sim.cometdClients)} / ${fmtInt(idle.sim.heldConnects)} | ${fmt(idle.sim.cometdClients / n, 2)} |`);
     L.push(`| active handles (getActiveResourcesInfo) | ${activeText(base.active)} | ${activeText(idle.active)} | ${fmt((sum(idle.active) - sum(base.active)) / n, 2)} |`);
     L.push('');
-    L.push(`Idle CPU over ${fmt(idle.cpu.windowMs / 1000, 0)} s: Node-RED **${fmt(idle.cpu.nodeRedPercent, 2)} %** of one core (${fmt(idle.cpu.nodeRedCpuMsPerAgentMinute, 2)} ms CPU per agent per minute, ${fmt(idle.cpu.nodeRedPercent / n, 4)} % per agent), simulator ${fmt(idle.cpu.simPercent, 2)} % (other processes on the machine meanwhile: ${fmt(idle.cpu.otherCores, 2)} cores).`);
+    L.push(`Idle CPU over ${fmt(idle.cpu.windowMs / 1000, 0)} s: Node-RED **${fmt(idle.cpu.nodeRedPercent, 2)} %** of one core (${fmt(idle.cpu.nodeRedCpuMsPerAgentMinute, 2)} ms CPU per agent per minute, ${fmt(idle.cpu.nodeRedPercent / n, 4)} % per agent), simulator ${fmt(idle.cpu.simPercent, 2)} % (other processes on the machine meanwhile: ${fmt(idle.cpu.otherCores, 2)} cores); Node-RED's ${lag(idle.loopDelay)}.`);
     if (run.heapGrowth?.length) {
       L.push('');
       L.push('What one agent holds on the heap (heap snapshots at the end of the run, with the N agents connected and after all were removed; self size divided by N):');
@@ -404,7 +404,7 @@ function runSection(run, a, cfg) {
     L.push(`### Simulator outage of ${fmt(r.downMs / 1000, 1)} s`);
     L.push('');
     L.push(`Down for ${fmtInt(r.backAt - r.downAt)} ms. **${fmtInt(r.connected)} of ${fmtInt(n)} links back**${r.recoverMs !== undefined ? `, the last **${fmtInt(r.recoverMs)} ms** after the simulator listened again (p50 ${fmtInt(r.recoverP50Ms)}, p90 ${fmtInt(r.recoverP90Ms)})` : ''}; the first request after the return arrived after ${fmtInt(s.firstRequestAfterBackMs)} ms. ` +
-      `Refused connection attempts while down: ${fmtInt(s.refusedTotal)} (${fmt(s.refusedPerAgent, 1)} per agent), the busiest 100 ms holding ${fmt((s.refusedPeakShare ?? 0) * 100, 0)} % of the agents. After the return: ${fmtInt(s.logins)} logins and ${fmtInt(s.handshakes)} handshakes, the busiest 100 ms holding ${fmt((s.handshakePeakShare ?? 0) * 100, 0)} % of the agents (uniform over one ${cfg.backoffStepMs} ms step: ${fmt(s.uniformShare * 100, 0)} %); p10–p90 of the handshakes within ${fmtInt(s.handshakeSpreadMs)} ms. Node-RED logged ${fmtInt(r.nodeRedWarnings)} warnings meanwhile; CPU from the outage to the last link back: Node-RED ${fmt(r.cores?.nodeRed, 2)} cores, simulator ${fmt(r.cores?.sim, 2)}, other processes ${fmt(r.cores?.other, 2)}.`);
+      `Refused connection attempts while down: ${fmtInt(s.refusedTotal)} (${fmt(s.refusedPerAgent, 1)} per agent), the busiest 100 ms holding ${fmt((s.refusedPeakShare ?? 0) * 100, 0)} % of the agents. After the return: ${fmtInt(s.logins)} logins and ${fmtInt(s.handshakes)} handshakes, the busiest 100 ms holding ${fmt((s.handshakePeakShare ?? 0) * 100, 0)} % of the agents (uniform over one ${cfg.backoffStepMs} ms step: ${fmt(s.uniformShare * 100, 0)} %); p10–p90 of the handshakes within ${fmtInt(s.handshakeSpreadMs)} ms. Node-RED logged ${fmtInt(r.nodeRedWarnings)} warnings meanwhile; CPU from the outage to the last link back: Node-RED ${fmt(r.cores?.nodeRed, 2)} cores (${lag(r.loopDelay)}), simulator ${fmt(r.cores?.sim, 2)}, other processes ${fmt(r.cores?.other, 2)}.`);
     L.push('');
     L.push('Per 100 ms (one character each; `·` = none, bars scaled to the row\'s peak):');
     L.push('');
@@ -445,7 +445,7 @@ function burstSection(b, title, n, cfg, intro = '') {
   L.push(`### ${title}`);
   L.push('');
   if (intro) L.push(intro, '');
-  L.push(`${fmtInt(b.expected)} CompleteRecords (${cfg.opsPerAgent} per agent, all handed out within ${fmtInt(b.injectMs)} ms): **${fmtInt(b.ok)} ok, ${fmtInt(b.expected - b.ok)} lost**, ${fmtInt(b.notEnded)} never ended, ${fmtInt(b.endedTwice)} ended twice; the last ended ${fmtInt(b.durationMs)} ms after the first was handed out (CPU meanwhile: Node-RED ${fmt(b.cores?.nodeRed, 2)} cores, simulator ${fmt(b.cores?.sim, 2)}, other processes ${fmt(b.cores?.other, 2)}). At the simulator: ${fmtInt(b.arrivalsTotal)} arrivals, **${fmtInt(b.exactlyOnce)} operations arrived exactly once**${b.wrongUser ? `, ${b.wrongUser} under another agent's user` : ''}; its answers: ${Object.entries(b.answerStatuses).map(([s, v]) => `${fmtInt(v)} × HTTP ${s}`).join(', ') || 'none'}.`);
+  L.push(`${fmtInt(b.expected)} CompleteRecords (${cfg.opsPerAgent} per agent, all handed out within ${fmtInt(b.injectMs)} ms): **${fmtInt(b.ok)} ok, ${fmtInt(b.expected - b.ok)} lost**, ${fmtInt(b.notEnded)} never ended, ${fmtInt(b.endedTwice)} ended twice; the last ended ${fmtInt(b.durationMs)} ms after the first was handed out (CPU meanwhile: Node-RED ${fmt(b.cores?.nodeRed, 2)} cores with its ${lag(b.loopDelay)}; simulator ${fmt(b.cores?.sim, 2)}, other processes ${fmt(b.cores?.other, 2)}). At the simulator: ${fmtInt(b.arrivalsTotal)} arrivals, **${fmtInt(b.exactlyOnce)} operations arrived exactly once**${b.wrongUser ? `, ${b.wrongUser} under another agent's user` : ''}; its answers: ${Object.entries(b.answerStatuses).map(([s, v]) => `${fmtInt(v)} × HTTP ${s}`).join(', ') || 'none'}.`);
   L.push('');
   L.push('| ended in Node-RED, arrived at the simulator | operations |');
   L.push('| --- | ---: |');
@@ -476,6 +476,11 @@ function burstSection(b, title, n, cfg, intro = '') {
     L.push('');
   }
   return L;
+}
+
+/** Node-RED's event-loop delay in a phase, as text. */
+function lag(loopDelay) {
+  return loopDelay ? `event loop late by p50 ${fmt(loopDelay.p50, 0)} ms, p99 ${fmt(loopDelay.p99, 0)} ms, at most ${fmt(loopDelay.max, 0)} ms` : 'event-loop delay not measured';
 }
 
 function states(byState) {
