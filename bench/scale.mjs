@@ -11,7 +11,9 @@
 // Options: --out <dir> (where SCALE.md goes), --idle <s> (idle time before the burst, default 70),
 // --ops <n> (operations per agent in the burst, default 20), --redeploys <n> (default 5),
 // --down <ms,ms> (simulator outages, default 1000,5000), --no-heap-snapshot, --no-edge-burst (skip the
-// second burst, ~75 s), --keep (keep the scratch directory of a quick run and the heap snapshots).
+// second burst, ~75 s), --profile (CPU profiles of Node-RED during the deploy and the first burst, into
+// the scratch directory; the profiler slows what it watches), --keep (keep the scratch directory of a
+// quick run and the heap snapshots).
 //
 // Per N, in this order: Node-RED starts with an empty tab (baseline); deploy of the N agents through the
 // Admin API → every event node connected; heap/RSS after GC, sockets, idle CPU over 30 s; after 70 s
@@ -36,6 +38,7 @@ import { heapByType, heapGrowth } from './lib/heap-summary.mjs';
 import { emptyFlows, scaleFlows, agentName, completeId, PREFIX } from './lib/scale-flows.mjs';
 import { connectProbe } from './lib/scale-probe.mjs';
 import { fdCount, processSockets } from './lib/scale-proc.mjs';
+import { categorize, summarize } from './lib/profile-summary.mjs';
 import { printScaleSummary, writeScaleReport } from './lib/scale-report.mjs';
 import { freezePackage } from './lib/snapshot.mjs';
 import { children, delay, freePort, log, machineCpuMs, processCpuMs, withTimeout } from './lib/util.mjs';
@@ -63,6 +66,8 @@ const CONFIG = {
   downs: option('--down') ? list(option('--down')) : quick ? [300, 1000] : [1000, 5000],
   settleMs: quick ? 1000 : 2000,
   heapSnapshot: !flag('--no-heap-snapshot'),
+  /** CPU profiles of Node-RED during the first deploy and the first burst (the profiler slows both). */
+  profile: flag('--profile'),
   /** A second burst at the simulator's keep-alive timeout of the sockets the first one left (+ ~70 s). */
   edgeBurst: !flag('--no-edge-burst') && !quick,
   /** The ack timeout of the flows' server nodes (ms): a burst message ends within it or it is lost. */
@@ -315,10 +320,30 @@ async function runForN(n) {
   run.flowBytes = Buffer.byteLength(body);
   const b = bounds(n);
 
+  /** Runs `fn` under Node-RED's CPU profiler when --profile is given; keeps the file and a summary. */
+  const profiled = async (name, fn) => {
+    if (!CONFIG.profile) return fn();
+    await probe.profileStart();
+    try {
+      return await fn();
+    } finally {
+      const profile = await probe.profileStop();
+      const file = path.join(scratch, `node-red-${n}-${name}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      (run.profiles ??= {})[name] = {
+        file,
+        ...summarize(profile, { top: 12 }),
+        package: summarize(profile, { top: 10, filter: /dist\/(core|nodes)\// }).inclusive,
+        categories: categorize(profile),
+      };
+    }
+  };
+
   const deploy = async (what) => {
     const mark = nr.output().length;
     await sim.call('record', { timeline: true });
     await probe.loopDelay();
+    const warned = (await probe.warningCounts()).MaxListenersExceededWarning ?? 0;
     const cpu0 = cpuSnapshot(nr, sim);
     const t0 = Date.now();
     const response = await postFlows(nr.url, body, b.connectMs);
@@ -328,6 +353,8 @@ async function runForN(n) {
     const cores = coresBetween(cpu0, cpuSnapshot(nr, sim));
     const loopDelay = await probe.loopDelay();
     const recording = await sim.call('recordStop', {}, 60000);
+    // Counted by the probe as they are emitted: Node-RED's stderr can reach this process late under load.
+    const maxListenersWarnings = ((await probe.warningCounts()).MaxListenersExceededWarning ?? 0) - warned;
     const output = nr.output().slice(mark);
     const result = {
       t0,
@@ -336,7 +363,8 @@ async function runForN(n) {
       cores,
       loopDelay,
       recording,
-      maxListenersWarnings: countMatches(output, WARNING),
+      maxListenersWarnings,
+      maxListenersWarningsInOutput: countMatches(output, WARNING),
     };
     log(`N=${n} ${what}: POST answered in ${answeredMs} ms; ${connected.connected}/${n} connected${connected.lastMs !== undefined ? ` after ${connected.lastMs} ms (p50 ${connected.p50Ms}, p90 ${connected.p90Ms})` : ''}; Node-RED ${result.cores.nodeRed.toFixed(2)} cores, simulator ${result.cores.sim.toFixed(2)}, other processes ${result.cores.other?.toFixed(2)}; MaxListeners warnings ${result.maxListenersWarnings}`);
     if (!connected.all) throw Object.assign(new Error(`${what}: only ${connected.connected} of ${n} event nodes connected within ${b.connectMs} ms: ${JSON.stringify(connected.states)}`), { result });
@@ -352,7 +380,7 @@ async function runForN(n) {
   let connectedAt;
   await phase('deploy', async () => {
     try {
-      run.phases.deploy = await deploy('deploy');
+      run.phases.deploy = await profiled('deploy', () => deploy('deploy'));
     } catch (error) {
       run.phases.deploy = error.result;
       throw error;
@@ -515,7 +543,7 @@ async function runForN(n) {
         await delay(waitUntil - Date.now());
       }
       run.phases.burst = { idleMs: Date.now() - connectedAt };
-      await runBurst('burst', 1_000_000, run.phases.burst);
+      await profiled('burst', () => runBurst('burst', 1_000_000, run.phases.burst));
     });
   }
 

@@ -24,7 +24,7 @@ function probeMain() {
     status: new Map(),
     statusEvents: 0,
     warnings: [],
-    warningCounts: {},
+    warningsByName: {},
     bursts: new Map(),
   };
   globalThis.__gwsScale = P;
@@ -37,7 +37,7 @@ function probeMain() {
     P.status.set(event.id, { fill: s.fill, shape: s.shape, text: s.text === undefined ? '' : String(s.text), at: Date.now() });
   });
   process.on('warning', (warning) => {
-    P.warningCounts[warning.name] = (P.warningCounts[warning.name] || 0) + 1;
+    P.warningsByName[warning.name] = (P.warningsByName[warning.name] || 0) + 1;
     if (P.warnings.length < 200) {
       P.warnings.push({ name: warning.name, message: String(warning.message).slice(0, 400), stack: String(warning.stack || '').split('\n').slice(1, 14).join('\n'), at: Date.now() });
     }
@@ -130,7 +130,7 @@ function probeMain() {
       const count = util.events.listenerCount(name);
       if (count > 5) listeners[String(name)] = count;
     }
-    return { at: Date.now(), gc: typeof globalThis.gc === 'function', memory, active, listeners, maxListeners: util.events.getMaxListeners(), warningCounts: { ...P.warningCounts } };
+    return { at: Date.now(), gc: typeof globalThis.gc === 'function', memory, active, listeners, maxListeners: util.events.getMaxListeners(), warningCounts: { ...P.warningsByName } };
   };
 
   /** Event-loop delay since the last reset (ms): p50, p99, max; resets when asked. */
@@ -142,7 +142,9 @@ function probeMain() {
     return out;
   };
 
-  P.warningReport = () => ({ counts: { ...P.warningCounts }, samples: P.warnings.slice(0, 20) });
+  P.warningCounts = () => ({ ...P.warningsByName });
+
+  P.warningReport = () => ({ counts: { ...P.warningsByName }, samples: P.warnings.slice(0, 20) });
   return 'installed';
 }
 
@@ -163,7 +165,14 @@ export async function connectProbe(port) {
     resources: () => call('resources'),
     warningReport: () => call('warningReport'),
     loopDelay: (reset = true) => call('loopDelay', reset),
+    warningCounts: () => call('warningCounts'),
     heapSnapshot: (file) => remoteHeapSnapshot(client, file),
+    async profileStart() {
+      await client.call('Profiler.enable');
+      await client.call('Profiler.setSamplingInterval', { interval: 1000 });
+      await client.call('Profiler.start');
+    },
+    profileStop: async () => (await client.call('Profiler.stop', {}, 300000)).profile,
     close: () => client.close(),
   };
 }

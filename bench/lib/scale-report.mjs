@@ -416,6 +416,20 @@ function runSection(run, a, cfg) {
     L.push('');
     L.push(...perSecondTable(s.perSecond, true, 30));
   }
+  for (const [name, prof] of Object.entries(run.profiles ?? {})) {
+    L.push(`### CPU profile of Node-RED: ${name} (--profile)`);
+    L.push('');
+    L.push(`${fmt(prof.categories.busyMs, 0)} ms busy, by part: ${prof.categories.shares.slice(0, 8).map((x) => `${x.name} ${fmt(x.percent, 1)} %`).join(' · ')}. The profiler itself slows Node-RED, so the times of this phase are not comparable with a run without it. File: ${code(path.basename(prof.file))} in the run's scratch directory.`);
+    L.push('');
+    L.push('| self % | function (file:line) |');
+    L.push('| ---: | --- |');
+    for (const row of prof.self.filter((r) => !r.fn.startsWith('(idle)')).slice(0, 10)) L.push(`| ${fmt(row.percent, 1)} | ${code(row.fn)} |`);
+    if (prof.package?.length) {
+      L.push('');
+      L.push(`Inclusive time in the package: ${prof.package.slice(0, 8).map((r) => `${code(r.fn)} ${fmt(r.percent, 1)} %`).join(' · ')}`);
+    }
+    L.push('');
+  }
   const removed = p.removal;
   if (removed && p.baseline) {
     const base = p.baseline;
@@ -427,7 +441,7 @@ function runSection(run, a, cfg) {
   if (run.maxListenersWarnings !== undefined) {
     L.push('### Warnings');
     L.push('');
-    L.push(`MaxListenersExceededWarning in Node-RED's output: **${run.maxListenersWarnings}** over the whole run of this N (deploy and redeploys: ${[p.deploy?.maxListenersWarnings, ...(p.redeploys ?? []).map((r) => r.deploy.maxListenersWarnings)].filter((v) => v !== undefined).join(', ')}). Process warnings by name: ${Object.entries(run.warnings?.counts ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}. Node-RED log lines: ${fmtInt(run.nodeRedLogLines?.error)} errors, ${fmtInt(run.nodeRedLogLines?.warn)} warnings.`);
+    L.push(`MaxListenersExceededWarning in Node-RED's output: **${run.maxListenersWarnings}** over the whole run of this N; emitted during the deploy and each redeploy: ${[p.deploy?.maxListenersWarnings, ...(p.redeploys ?? []).map((r) => r.deploy.maxListenersWarnings)].filter((v) => v !== undefined).join(', ')} (Node warns once each time an emitter's listener list for one event grows past 10). Process warnings by name: ${Object.entries(run.warnings?.counts ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}. Node-RED log lines: ${fmtInt(run.nodeRedLogLines?.error)} errors, ${fmtInt(run.nodeRedLogLines?.warn)} warnings.`);
     if (run.firstWarning) {
       L.push('');
       L.push('```');
