@@ -207,7 +207,8 @@ export function analyse(results) {
       const late = Object.entries(burst.byKind).filter(([k]) => /^(timeout|postTimeout)\b/.test(k)).reduce((acc, [, v]) => acc + v, 0);
       if (late && burst.timing) {
         const t = burst.timing;
-        parts.push(`${fmtInt(late)} ran out of the ${fmt(cfg.ackTimeoutMs / 1000, 0)} s answer timeout, which counts from the hand-out: the operations reached the simulator from +${fmt((t.arrived?.first ?? 0) / 1000, 1)} s to +${fmt((t.arrived?.last ?? 0) / 1000, 1)} s (p50 +${fmt((t.arrived?.p50 ?? 0) / 1000, 1)} s) while Node-RED used ${fmt(burst.cores?.nodeRed, 2)} cores with its ${lag(burst.loopDelay)}, the simulator ${fmt(burst.cores?.sim, 2)} and other processes on the machine ${fmt(burst.cores?.other, 2)}; the errors came +${fmt((t.error?.first ?? 0) / 1000, 1)} s … +${fmt((t.error?.last ?? 0) / 1000, 1)} s after the hand-out`);
+        const reached = t.arrived ? `the operations reached the simulator from +${fmt(t.arrived.first / 1000, 1)} s to +${fmt(t.arrived.last / 1000, 1)} s (p50 +${fmt(t.arrived.p50 / 1000, 1)} s)` : 'none of the operations reached the simulator';
+        parts.push(`${fmtInt(late)} ran out of the ${fmt(cfg.ackTimeoutMs / 1000, 0)} s answer timeout, which counts from the hand-out: ${reached} while Node-RED used ${fmt(burst.cores?.nodeRed, 2)} cores with its ${lag(burst.loopDelay)}, the simulator ${fmt(burst.cores?.sim, 2)} and other processes on the machine ${fmt(burst.cores?.other, 2)}; the errors came +${fmt((t.error?.first ?? 0) / 1000, 1)} s … +${fmt((t.error?.last ?? 0) / 1000, 1)} s after the hand-out`);
       }
       if (notOnce) parts.push(`${fmtInt(notOnce)} operations did not arrive exactly once (${Object.entries(burst.table).map(([k, v]) => `${fmtInt(v)} ${k}`).join('; ')})`);
       target(name,
@@ -225,9 +226,11 @@ export function analyse(results) {
       const spreadMet = (s.handshakePeakShare ?? 0) <= limit && (s.refusedPeakShare ?? 0) <= limit;
       const waves = s.refusedWaves.slice(0, 8).map((w) => `+${w.offset} ms: ${fmtInt(w.count)}`).join(', ');
       target(`retries spread over ≥ one backoff step (${cfg.backoffStepMs} ms), outage ${fmt(r.downMs / 1000, 1)} s: no 100 ms holding more than ${fmt(limit * 100, 0)} % of the agents`,
-        `refused attempts: peak ${fmt((s.refusedPeakShare ?? 0) * 100, 0)} % of the agents in one 100 ms; handshakes after the return: peak ${fmt((s.handshakePeakShare ?? 0) * 100, 0)} %, p10–p90 within ${fmtInt(s.handshakeSpreadMs)} ms`,
+        `refused attempts: peak ${fmt((s.refusedPeakShare ?? 0) * 100, 0)} % of the agents in one 100 ms; handshakes after the return: peak ${fmt((s.handshakePeakShare ?? 0) * 100, 0)} %, p10–p90 within ${fmtInt(s.handshakeSpreadMs)} ms${r.loopDelay?.max > 1000 ? ` (Node-RED's event loop up to ${fmt(r.loopDelay.max / 1000, 1)} s late meanwhile, which spreads them too)` : ''}`,
         spreadMet,
-        `the ${n} links retry on one schedule from the same instant: ${fmtInt(s.refusedTotal)} refused attempts during the outage (${fmt(s.refusedPerAgent, 1)} per agent) came in waves${waves ? ` (ms after the outage began: agents — ${waves})` : ''}; after the return ${fmtInt(s.handshakes)} handshakes, the busiest 100 ms holding ${fmt((s.handshakePeakShare ?? 0) * 100, 0)} % of the agents`);
+        `${s.refusedTotal > 0
+          ? `${fmtInt(s.refusedTotal)} refused attempts during the outage (${fmt(s.refusedPerAgent, 1)} per agent)${waves ? `, in waves (ms after the outage began: attempts in that 100 ms — ${waves}): the links retry on one schedule from the same instant` : ''}`
+          : 'no connection was attempted while the simulator was down'}; after the return ${fmtInt(s.handshakes)} handshakes, the busiest 100 ms holding ${fmt((s.handshakePeakShare ?? 0) * 100, 0)} % of the agents (p10–p90 within ${fmtInt(s.handshakeSpreadMs)} ms)`);
       target(`all links back ≤ ${t.recoverMs / 1000} s after the simulator's return, outage ${fmt(r.downMs / 1000, 1)} s`,
         r.all ? `last link back ${fmtInt(r.recoverMs)} ms after the return (p50 ${fmtInt(r.recoverP50Ms)}, p90 ${fmtInt(r.recoverP90Ms)})` : `${r.connected} of ${n} back`,
         r.all && r.recoverMs <= t.recoverMs,
