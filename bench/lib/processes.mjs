@@ -10,9 +10,12 @@ import { children, freePort, killGroup, withTimeout } from './util.mjs';
 export { root };
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** Starts the simulator child; resolves with { url, pid, call(cmd, args), stop() }. */
-export async function startSimProcess({ users, execArgv = [], timeoutMs = 20000, onUnexpectedExit }) {
-  const child = fork(path.join(here, 'sim-child.mjs'), [], {
+/**
+ * Starts the simulator child (`script`, a bench/lib file speaking sim-child.mjs's IPC protocol); resolves
+ * with { url, pid, call(cmd, args), stop() }.
+ */
+export async function startSimProcess({ users, execArgv = [], timeoutMs = 20000, onUnexpectedExit, script = 'sim-child.mjs' }) {
+  const child = fork(path.join(here, script), [], {
     env: { ...process.env, BENCH_SIM_USERS: JSON.stringify(users) },
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -103,8 +106,9 @@ export function runChild(script, input, { execArgv = [], timeoutMs = 120000, env
 
 /**
  * A Node-RED 4.1 instance with `flows` in its own user directory under `dir`, on a free port of
- * 127.0.0.1. `externalModules` are linked into the user directory and declared in its package.json, so
- * that function nodes can load them through `libs` without any npm install.
+ * 127.0.0.1 (`settings` are added to settings.js). `externalModules` are linked into the user directory
+ * and declared in its package.json, so that function nodes can load them through `libs` without any npm
+ * install.
  */
 export async function startNodeRedInstance(options) {
   // The port is free when picked but could be taken before Node-RED binds it: one more try on EADDRINUSE.
@@ -116,7 +120,7 @@ export async function startNodeRedInstance(options) {
   }
 }
 
-async function startOnce({ name, dir, flows, credentials, externalModules = [], env = {}, logFile, timeoutMs = 60000, nodesDir, packageDir, beforeStart }) {
+async function startOnce({ name, dir, flows, credentials, externalModules = [], env = {}, logFile, timeoutMs = 60000, nodesDir, packageDir, beforeStart, settings: extraSettings = {} }) {
   const port = await freePort();
   prepareUserDir({
     dir,
@@ -128,6 +132,7 @@ async function startOnce({ name, dir, flows, credentials, externalModules = [], 
       ...(nodesDir ? { nodesDir: [nodesDir] } : {}),
       externalModules: { modules: { allowInstall: false } },
       editorTheme: { tours: false, projects: { enabled: false } },
+      ...extraSettings,
     },
   });
   if (packageDir) {

@@ -428,6 +428,8 @@ export function resultsMarkdown(results, agg) {
     'Everything was measured in this one run on this one machine, on 127.0.0.1 only, against the bundled GWS simulator without injected latency. ' +
     `${cfg.reps} repetition${cfg.reps > 1 ? 's' : ''}; every number is the median over the repetitions (percentiles are taken per repetition, then the median of those).`);
   L.push('');
+  L.push('Scale in agents (100 to 1,000 `gws-server` nodes in one Node-RED: connect time, memory, sockets, bursts after idle, redeploys, outages) is measured by `npm run bench:scale`: [SCALE.md](SCALE.md).');
+  L.push('');
   L.push('## Machine and versions');
   L.push('');
   L.push('| | |');
