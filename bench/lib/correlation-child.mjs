@@ -17,7 +17,7 @@ const root = packageDir();
 const { Correlator } = require(path.join(root, 'dist', 'core', 'index.js'));
 
 const DEVICE = '/devices/42e3a1c6-fc5e-425b-9411-125f536fde00';
-const ACK = { kind: 'ack', notificationType: 'RecordProcessedAcknowledge' };
+const ACK = { kind: 'ack', type: 'RecordProcessedAcknowledge' };
 
 function request(n) {
   const referenceId = `ref-${n}`;
