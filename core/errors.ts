@@ -52,7 +52,7 @@ export const ERROR_TEXTS = {
   requestTimeout: '__operation__ failed: GWS did not answer the HTTP request within __timeout__ ms',
   badAnswer: '__operation__ failed: GWS answered HTTP __httpStatus__ with a body that is not JSON (__detail__)',
   errorNotification: '__operation__ failed: GWS answered __notificationType__ (referenceId __referenceId__): __detail__',
-  userEventError: '__operation__ failed: OCS refused it in a user event, instead of __expected__ (referenceId __referenceId__): __detail__',
+  userEventError: '__operation__ failed: OCS refused it: a user event reported an error instead of __expected__ (referenceId __referenceId__): __detail__',
   timeout: '__operation__ timed out: no __expected__ within __timeout__ ms (referenceId __referenceId__)',
   postTimeout: '__operation__ timed out: GWS did not answer the request within __timeout__ ms (referenceId __referenceId__)',
   closed: '__operation__ failed: node closed before the answer arrived (referenceId __referenceId__)',
@@ -113,15 +113,46 @@ export class GwsError extends Error {
   }
 }
 
+/**
+ * Words the core puts into error texts for values it cannot quote (the English reference; the nodes
+ * translate them by key, see KIND_WORDS' use in nodes/lib/errors.ts).
+ */
+export const KIND_WORDS = {
+  object: 'an object',
+  array: 'an array',
+  text: 'text',
+  buffer: 'a Buffer',
+  number: 'a number',
+  boolean: 'a boolean',
+  function: 'a function',
+  symbol: 'a symbol',
+  bigint: 'a bigint',
+} as const;
+
+export type Kind = keyof typeof KIND_WORDS;
+
+/** What a value is, as one of KIND_WORDS' keys. */
+export function kindOf(value: unknown): Kind {
+  if (typeof value === 'string') return 'text';
+  if (Array.isArray(value)) return 'array';
+  if (Buffer.isBuffer(value)) return 'buffer';
+  if (typeof value === 'object' || value === undefined) return 'object';
+  return typeof value as Kind;
+}
+
 /** A user-supplied value as it may appear in an error text: quoted, and cut short when long. */
 export function showValue(value: unknown): string {
   let text: string;
   if (typeof value === 'string') text = JSON.stringify(value);
   else if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') text = String(value);
-  else if (Array.isArray(value)) text = 'an array';
-  else if (typeof value === 'object') text = 'an object';
-  else text = `a ${typeof value}`;
+  else text = KIND_WORDS[kindOf(value)];
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Values listed in an error text as "A, B or C"; `choices` keeps them apart for a translation of "or". */
+export function choiceParams(values: readonly string[]): { allowed: string; choices: string } {
+  const allowed = values.length <= 1 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+  return { allowed, choices: values.join('|') };
 }
 
 /** CometD and some libraries throw strings; everything leaving the core is an Error. */

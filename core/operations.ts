@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { types } from 'node:util';
 import { parseCallResult, type CallResultFormat } from './call-results.js';
-import { GwsError, showValue, type GwsErrorCode } from './errors.js';
+import { choiceParams, GwsError, showValue, type GwsErrorCode } from './errors.js';
 import { serverText } from './server-text.js';
 import {
   OPERATION_TABLE,
@@ -195,7 +195,7 @@ function checkText(text: string, param: ParamName, max: number, fail: Fail): voi
 function readEnum(value: unknown, param: ParamName, allowed: readonly string[], fail: Fail): string {
   const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
   const match = text === undefined ? undefined : allowed.find((entry) => entry.toLowerCase() === text);
-  return match ?? fail('notOneOf', param, { allowed: orList(allowed), value: showValue(value) });
+  return match ?? fail('notOneOf', param, { ...choiceParams(allowed), value: showValue(value) });
 }
 
 /** Seconds since 1970 from an integer, a string of digits, a Date (of any JavaScript context) or ISO-8601 text. */
@@ -261,8 +261,4 @@ function thrownText(error: unknown): string {
 /** Days of `month` (1-12) in `year`, leap years included. */
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-function orList(values: readonly string[]): string {
-  return values.length <= 1 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
 }

@@ -7,7 +7,7 @@
  */
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { ConnectionState, GwsConnection } from '../../core/connection.js';
-import { GwsError, showValue } from '../../core/errors.js';
+import { GwsError, KIND_WORDS, kindOf, showValue } from '../../core/errors.js';
 import { NODE_OPERATIONS, operationParams, paramsOf, type ActionNodeType, type OperationName } from '../../core/operation-table.js';
 import { isOperationName, isUnset, PARAMS_WITH_DEFAULT, type OperationInput, type ParamName, type PreparedRequest } from '../../core/operations.js';
 import { NodeError } from './errors.js';
@@ -135,7 +135,7 @@ export function actionNode(type: ActionNodeType) {
         const payloadRead = readOwn(msg, 'payload');
         if (!payloadRead.ok) throw new GwsError('unreadable', { operation, param: 'msg.payload', detail: payloadRead.error }, { statusCode: 1, reason: 'invalid' });
         const payload = payloadRead.ok && isObjectLike(payloadRead.value) ? payloadRead.value : undefined;
-        if (payloadRead.ok && payload === undefined && !isUnset(payloadRead.value)) notes.payloadKind = kindOf(payloadRead.value);
+        if (payloadRead.ok && payload === undefined && !isUnset(payloadRead.value)) notes.payloadKind = KIND_WORDS[kindOf(payloadRead.value)];
         const input: OperationInput = {};
         for (const param of operationParams(operation)) {
           const property = properties.get(param);
@@ -234,7 +234,9 @@ export function actionNode(type: ActionNodeType) {
         const waiting = [...inFlight].map((entry) => entry.referenceId ?? '-');
         if (waiting.length > 0) {
           const shown = waiting.slice(0, 10).join(', ') + (waiting.length > 10 ? ', …' : '');
-          node.warn(t(shared(waiting.length === 1 ? 'warnings.closedWhileWaitingOne' : 'warnings.closedWhileWaiting'), { count: waiting.length, referenceIds: shown }));
+          node.warn(waiting.length === 1
+            ? t(shared('warnings.closedWhileWaitingOne'), { referenceId: shown })
+            : t(shared('warnings.closedWhileWaiting'), { count: waiting.length, referenceIds: shown }));
         }
         for (const entry of [...inFlight]) {
           const operation = entry.operation ?? fixed ?? type;
@@ -304,15 +306,6 @@ function errorInfo(error: GwsError): Partial<GwsMessageInfo> {
 function unexpected(operation: string, error: unknown): GwsError {
   return new GwsError('unexpected', { operation, detail: errorText(error) }, { reason: 'rejected' });
 }
-
-/** What a value is, in words (for "msg.payload is a string, not an object"). */
-function kindOf(value: unknown): string {
-  if (typeof value === 'string') return 'text';
-  if (Array.isArray(value)) return 'an array';
-  if (Buffer.isBuffer(value)) return 'a Buffer';
-  return `a ${typeof value}`;
-}
-
 /** The referenceId of the request whose answer this message carries (msg.gws of an earlier action node). */
 function answeredReference(msg: NodeMessageInFlow): unknown {
   const gws = readOwn(msg, 'gws');

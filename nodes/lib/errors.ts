@@ -1,9 +1,16 @@
 /** Turning core errors into catalog texts, and into what a Catch node sees. */
-import { GwsError } from '../../core/errors.js';
+import { GwsError, KIND_WORDS } from '../../core/errors.js';
 import { statusCodeMeaning } from '../../core/status-codes.js';
 import { shared, type Translate } from './i18n.js';
 
-/** The error's text from the catalogs (with the statusCode meaning translated too). */
+/** The English kind words of the core, by their text, to look them up in the catalogs under words.<kind>. */
+const KIND_BY_WORD = new Map<string, string>(Object.entries(KIND_WORDS).map(([kind, word]) => [word, kind]));
+const TYPE_ENDING_IN = /^notification whose type ends in (\w+)$/;
+
+/**
+ * The error's text from the catalogs: the statusCode meaning, the words the core put in for values it
+ * cannot quote ("an object"), "A or B" lists and the name of an undocumented answer are translated too.
+ */
 export function describeError(t: Translate, error: GwsError): string {
   const params: Record<string, string | number> = { ...error.params };
   if (typeof params.statusCode === 'number') {
@@ -11,9 +18,25 @@ export function describeError(t: Translate, error: GwsError): string {
     const meaning = t(key);
     params.meaning = meaning === key ? statusCodeMeaning(params.statusCode) : meaning;
   }
+  for (const [name, value] of Object.entries(params)) {
+    const kind = typeof value === 'string' ? KIND_BY_WORD.get(value) : undefined;
+    if (kind !== undefined) params[name] = translated(t, `words.${kind}`, value as string);
+  }
+  if (typeof params.choices === 'string') {
+    const choices = params.choices.split('|');
+    const or = translated(t, 'words.or', 'or');
+    params.allowed = choices.length <= 1 ? choices.join('') : `${choices.slice(0, -1).join(', ')} ${or} ${choices[choices.length - 1]}`;
+  }
+  const ending = typeof params.expected === 'string' ? TYPE_ENDING_IN.exec(params.expected) : null;
+  if (ending) params.expected = translated(t, 'words.typeEndingIn', params.expected as string, { suffix: ending[1] });
   const key = shared(`errors.${error.code}`);
   const text = t(key, params);
   return text === key ? error.message : text;
+}
+
+function translated(t: Translate, key: string, fallback: string, params?: Record<string, string>): string {
+  const text = t(shared(key), params);
+  return text === shared(key) ? fallback : text;
 }
 
 /** An Error whose message is the translated text, keeping code and details for programs. */

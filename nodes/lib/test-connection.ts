@@ -81,7 +81,7 @@ function storedServer(RED: NodeAPI, id: string | undefined): { baseUrl: string }
 
 async function testConnection(RED: NodeAPI, t: Translate, request: TestRequest): Promise<TestReply> {
   if (request.useSimulator) {
-    RED.log.info(t(shared('logs.testConnection'), { id: request.id ?? '-', host: 'bundled simulator' }));
+    RED.log.info(t(shared('logs.testConnection'), { id: request.id ?? '-', host: t(shared('words.bundledSimulator')) }));
     return login(RED, t, await resolveTarget(RED, true, undefined, {}), undefined);
   }
   const typed = (request.baseUrl ?? '').trim();

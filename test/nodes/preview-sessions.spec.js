@@ -215,7 +215,7 @@ describe('gws-outbound-campaign (preview session) in a real Node-RED', function 
         const started = Date.now();
         const caught = await expectError(seen, { payload: { referenceId: `uee-${operation}` }, operation }, 'a');
         const took = Date.now() - started;
-        assert.equal(caught.error.message, `${operation} failed: OCS refused it in a user event, instead of ${operation === 'AddRecord' ? 'notification whose type ends in Acknowledge' : ANSWER[operation]} (referenceId uee-${operation}): Campaign not loaded (${operation}) (error 1207)`);
+        assert.equal(caught.error.message, `${operation} failed: OCS refused it: a user event reported an error instead of ${operation === 'AddRecord' ? 'notification whose type ends in Acknowledge' : ANSWER[operation]} (referenceId uee-${operation}): Campaign not loaded (${operation}) (error 1207)`);
         assert.equal(caught.gws.referenceId, `uee-${operation}`);
         assert.ok(took < 3000, `${operation}: failed after ${took} ms, not at the 8 s timeout`);
       }

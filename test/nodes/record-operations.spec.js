@@ -311,7 +311,7 @@ describe('gws-outbound-record (record operation) in a real Node-RED', function (
         const started = Date.now();
         const caught = await expectError(seen, { payload: { ...PAYLOAD[operation](), referenceId: `uee-${operation}` }, operation }, 'm');
         const took = Date.now() - started;
-        assert.equal(caught.error.message, `${operation} failed: OCS refused it in a user event, instead of ${operation === 'AddRecord' ? 'notification whose type ends in Acknowledge' : ANSWER[operation]} (referenceId uee-${operation}): Record locked (${operation}) (error 1301)`);
+        assert.equal(caught.error.message, `${operation} failed: OCS refused it: a user event reported an error instead of ${operation === 'AddRecord' ? 'notification whose type ends in Acknowledge' : ANSWER[operation]} (referenceId uee-${operation}): Record locked (${operation}) (error 1301)`);
         assert.equal(caught.gws.referenceId, `uee-${operation}`);
         assert.equal(caught.gws.operationName, operation);
         assert.ok(took < 3000, `${operation}: failed after ${took} ms, not at the 8 s timeout`);
