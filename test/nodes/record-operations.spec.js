@@ -208,7 +208,7 @@ describe('gws-outbound-record (record operation) in a real Node-RED', function (
       const seen = await start(twoNodes({ operation: 'StartPreviewSession' }));
       // The warning comes while the flow starts, before a test can watch the node: read it from the log.
       const warned = helper.log().args.map((args) => args[0]).filter((entry) => entry?.id === 'a' && entry.level === 30).map((entry) => entry.msg);
-      assert.deepEqual(warned, [`operation "StartPreviewSession" is not one of ${ALLOWED} or msg: every message will end in an error until the node is set up`]);
+      assert.deepEqual(warned, [`operation "StartPreviewSession" is not one of ${ALLOWED} or msg (read msg.operation): every message will end in an error until the node is set up`]);
       const caught = await expectError(seen, { payload: PAYLOAD.RejectRecord() }, 'a');
       assert.equal(caught.error.message, `${RECORD} not sent: the node's operation "StartPreviewSession" is not one of ${ALLOWED} (open the node and pick one)`);
       assert.equal(caught.gws.statusCode, 1);
