@@ -23,7 +23,7 @@ const {
 const TOTAL = 1000;
 const CONCURRENCY = 50;
 const OP = '(CompleteRecord|GetChainedRecord|RejectRecord|RescheduleRecord|DoNotCallRecord|UpdateRecord|AddRecord|GetPreviewRecord)';
-const AWAITED = '(RecordProcessedAcknowledge|ChainedRecordsDataEnd|RecordRejectAcknowledge|ScheduledRecordRescheduleAcknowledge|DoNotCallAcknowledge|UpdateCallCompletionStatsAcknowledge|\\*Acknowledge|PreviewRecord)';
+const AWAITED = '(RecordProcessedAcknowledge|ChainedRecordsDataEnd|RecordRejectAcknowledge|ScheduledRecordRescheduleAcknowledge|DoNotCallAcknowledge|UpdateCallCompletionStatsAcknowledge|notification whose type ends in Acknowledge|PreviewRecord)';
 /** The answer did not come over CometD within the node's timeout. */
 const ACK_TIMEOUT = { text: new RegExp(`^${OP} timed out: no ${AWAITED} within \\d+ ms \\(referenceId [0-9a-f-]{36}\\)$`), check: (e) => e.statusCode === 0 && /^[0-9a-f-]{36}$/.test(e.referenceId) };
 /** The POST itself outlived the node's timeout: told as that timeout, with no statusCode (GWS never answered). */
