@@ -23,7 +23,7 @@ export const ERROR_TEXTS = {
   badFieldName: '__operation__ not sent: __param__ has a field name that cannot be sent: __field__',
   badFieldValue: '__operation__ not sent: __param__.__field__ must be text (up to 1024 characters), a number or a boolean, got __value__',
   unreadable: '__operation__ not sent: __param__ could not be read from the message (__detail__)',
-  unknownOperation: '__operation__ not sent: msg.operation __value__ is not one of __allowed__',
+  unknownOperation: '__operation__ not sent: msg.operation must be one of __allowed__, got __value__',
   badOperationSetting: "__operation__ not sent: the node's operation __value__ is not one of __allowed__ (open the node and pick one)",
   emptyPreviewRecord:
     '__operation__ failed: GWS answered PreviewRecord without a record: the calling lists of campaign __campaign__ have no record to preview now (referenceId __referenceId__)',
@@ -33,8 +33,7 @@ export const ERROR_TEXTS = {
     '__operation__ not sent: recordHandle must be a non-empty string or a non-negative integer, got __value__',
   controlCharacters: '__operation__ not sent: __param__ must not contain control characters such as line breaks',
   badDevicePath: '__operation__ not sent: devicePath must look like /devices/<device id>, got __value__',
-  unknownCallResult:
-    '__operation__ not sent: callResult __value__ is not an OCS call result (use a name such as Answer or a number from 0 to 53)',
+  unknownCallResult: '__operation__ not sent: callResult must be an OCS call result (a name such as Answer or a number from 0 to 53), got __value__',
   duplicateReference:
     '__operation__ not sent: referenceId __value__ is already waiting for its answer (give every request its own referenceId, or leave it empty to have one generated)',
   noConnection: '__operation__ not sent: no connection to GWS within __timeout__ ms (__reason__)',

@@ -82,7 +82,8 @@ export function prepareRequest(operationName: OperationName, input: OperationInp
   const values: Partial<Record<ParamName, unknown>> = {};
   for (const param of names) {
     const value = input[param];
-    if (param === 'referenceId') values.referenceId = isUnset(value) ? randomUUID() : readParam(param, value, options, fail);
+    // An optional referenceId of blanks is as good as none: one is generated.
+    if (param === 'referenceId') values.referenceId = isUnset(value) || (typeof value === 'string' && value.trim() === '') ? randomUUID() : readParam(param, value, options, fail);
     else if (!isUnset(value)) values[param] = readParam(param, value, options, fail);
   }
   const referenceId = values.referenceId as string;

@@ -18,14 +18,18 @@ export function describeError(t: Translate, error: GwsError): string {
     const meaning = t(key);
     params.meaning = meaning === key ? statusCodeMeaning(params.statusCode) : meaning;
   }
-  for (const [name, value] of Object.entries(params)) {
-    const kind = typeof value === 'string' ? KIND_BY_WORD.get(value) : undefined;
-    if (kind !== undefined) params[name] = translated(t, `words.${kind}`, value as string);
+  // Only the parameters the core fills with its own words: a field name or a campaign may be "text" too.
+  for (const name of ['value', 'kind']) {
+    const word = params[name];
+    const kind = typeof word === 'string' ? KIND_BY_WORD.get(word) : undefined;
+    if (kind !== undefined) params[name] = translated(t, `words.${kind}`, word as string);
   }
+  if (params.notificationType === 'an error') params.notificationType = translated(t, 'words.anError', 'an error');
   if (typeof params.choices === 'string') {
     const choices = params.choices.split('|');
     const or = translated(t, 'words.or', 'or');
-    params.allowed = choices.length <= 1 ? choices.join('') : `${choices.slice(0, -1).join(', ')} ${or} ${choices[choices.length - 1]}`;
+    const separator = translated(t, 'words.listSeparator', ', ');
+    params.allowed = choices.length <= 1 ? choices.join('') : `${choices.slice(0, -1).join(separator)} ${or} ${choices[choices.length - 1]}`;
   }
   const ending = typeof params.expected === 'string' ? TYPE_ENDING_IN.exec(params.expected) : null;
   if (ending) params.expected = translated(t, 'words.typeEndingIn', params.expected as string, { suffix: ending[1] });

@@ -152,7 +152,7 @@ describe('hostile messages: exactly once, whatever the message', function () {
 
   it('a msg.operation that is an object: a parameter error naming the allowed operations', async () => {
     const seen = await start({ type: 'gws-outbound-record', node: { operation: 'msg' } });
-    await expectParameterError(seen, { payload: good(), operation: { name: 'RejectRecord' } }, /msg\.operation an object is not one of RejectRecord, RescheduleRecord, DoNotCallRecord, UpdateRecord, AddRecord, CompleteRecord, GetChainedRecord/);
+    await expectParameterError(seen, { payload: good(), operation: { name: 'RejectRecord' } }, /msg\.operation must be one of RejectRecord, RescheduleRecord, DoNotCallRecord, UpdateRecord, AddRecord, CompleteRecord, GetChainedRecord, got an object/);
   });
 
   it('a payload made in another JavaScript context is read like any object', async () => {

@@ -453,7 +453,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
         const seen = await start(actionFlow(h.sim));
         for (const [value, shown] of [['Bogus', '"Bogus"'], [54, '54'], ['99', '"99"'], [33.5, '33.5']]) {
           const caught = await expectError(seen, { payload: completeParams({ callResult: value }) });
-          assert.equal(caught.error.message, `CompleteRecord not sent: callResult ${shown} is not an OCS call result (use a name such as Answer or a number from 0 to 53)`);
+          assert.equal(caught.error.message, `CompleteRecord not sent: callResult must be an OCS call result (a name such as Answer or a number from 0 to 53), got ${shown}`);
           assert.equal(caught.gws.statusCode, 1);
         }
         assert.deepEqual(h.sim.requests(), []);

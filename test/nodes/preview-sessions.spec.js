@@ -133,7 +133,7 @@ describe('gws-outbound-campaign (preview session) in a real Node-RED', function 
       const seen = await start(previewFlow());
       for (const [operation, shown] of [['CompleteRecord', '"CompleteRecord"'], ['startpreviewsession', '"startpreviewsession"'], [undefined, 'undefined']]) {
         const caught = await expectError(seen, { payload: {}, ...(operation === undefined ? {} : { operation }) }, 'a');
-        assert.equal(caught.error.message, `${CAMPAIGN} not sent: msg.operation ${shown} is not one of StartPreviewSession, GetPreviewRecord, EndPreviewSession`);
+        assert.equal(caught.error.message, `${CAMPAIGN} not sent: msg.operation must be one of StartPreviewSession, GetPreviewRecord, EndPreviewSession, got ${shown}`);
         assert.equal(caught.gws.statusCode, 1);
       }
       assert.deepEqual(h.sim.requests(), []);

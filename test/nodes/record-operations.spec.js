@@ -164,7 +164,7 @@ describe('gws-outbound-record (record operation) in a real Node-RED', function (
         const msg = { payload: PAYLOAD.RejectRecord(), keep: shown };
         if (operation !== undefined) msg.operation = operation;
         const caught = await expectError(seen, msg, 'm');
-        assert.equal(caught.error.message, `${RECORD} not sent: msg.operation ${shown} is not one of ${ALLOWED}`);
+        assert.equal(caught.error.message, `${RECORD} not sent: msg.operation must be one of ${ALLOWED}, got ${shown}`);
         assert.equal(caught.gws.statusCode, 1);
         assert.equal(caught.keep, shown);
         assert.equal(caught.error.source.id, 'm');
