@@ -35,6 +35,78 @@ const NODE_RED = {
 };
 
 /**
+ * The majors a run tests: all of NODE_RED, or those in BROWSER_NODE_RED (e.g. `4` or `4,5`) for a quicker
+ * local run. A major whose Node-RED or Node binary is not installed is left out with a line on stdout.
+ */
+function majors() {
+  const wanted = (process.env.BROWSER_NODE_RED || Object.keys(NODE_RED).join(',')).split(',').map((m) => Number(m.trim())).filter(Boolean);
+  return wanted.filter((major) => {
+    const target = NODE_RED[major];
+    if (!target) throw new Error(`BROWSER_NODE_RED names ${major}; known: ${Object.keys(NODE_RED).join(', ')}`);
+    const missing = [target.redScript, target.nodeBinary].find((file) => !fs.existsSync(file));
+    if (missing) console.log(`browser test on ${target.label} SKIPPED: ${missing} not found`);
+    return !missing;
+  });
+}
+
+/** Whether Chromium is installed; says so on stdout when not (the suites then skip). */
+function haveChromium() {
+  if (fs.existsSync(CHROMIUM)) return true;
+  console.log(`browser test SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium)`);
+  return false;
+}
+
+/** One headless Chromium for a spec file. */
+function launchBrowser() {
+  const { chromium } = require('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Opens the editor of `editor` (from startEditor) in a new context of `browser`; resolves once the palette
+ * shows our nodes, a flow tab is active and the loading overlay is gone. `pageErrors` and `failedRequests`
+ * collect script errors and HTTP answers >= 400 from then on.
+ */
+async function openEditor(browser, editor, { viewport = { width: 1400, height: 900 }, locale } = {}) {
+  const context = await browser.newContext({ viewport, ...(locale ? { locale } : {}) });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  const pageErrors = [];
+  const failedRequests = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('response', (res) => {
+    if (res.status() >= 400) failedRequests.push(`${res.status()} ${res.url()}`);
+  });
+  await page.goto(editor.url, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.getType('gws-complete-record') && RED.workspaces && RED.workspaces.active(), null, { timeout: 30000 });
+  await page.locator('.red-ui-palette-node[data-palette-type="gws-complete-record"]').waitFor({ state: 'visible' });
+  await page.locator('#red-ui-loading-progress').waitFor({ state: 'hidden' }).catch(() => {});
+  return { context, page, pageErrors, failedRequests };
+}
+
+/**
+ * After a failed test: a screenshot to test-output/ (named after the spec, the major and the test), the
+ * Node-RED output since its flows started, and the page's script errors and failed requests.
+ */
+async function reportFailure(test, { spec, major, page, editor, pageErrors = [], failedRequests = [] }) {
+  if (!test || test.state !== 'failed') return;
+  if (page) {
+    const dir = path.join(root, 'test-output');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `browser-${spec}-nr${major}-${test.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`);
+    await page.screenshot({ path: file }).catch(() => {});
+    console.log(`    screenshot: ${file}`);
+  }
+  if (editor) {
+    const log = editor.log();
+    const since = log.indexOf('Started flows');
+    console.log(`    ${editor.label} output since start:\n${since < 0 ? log : log.slice(since).split('\n').slice(1, 40).join('\n')}`);
+  }
+  if (pageErrors.length) console.log(`    page errors: ${pageErrors.join(' | ')}`);
+  if (failedRequests.length) console.log(`    failed requests: ${failedRequests.join(' | ')}`);
+}
+
+/**
  * Starts Node-RED (`major` 4 or 5) with `flows` in a fresh user dir under os.tmpdir(); `stop()` ends its
  * process group. `settings` are merged into settings.js.
  */
@@ -172,10 +244,19 @@ async function waitForStatus(page, id, text, timeout = 15000) {
   );
 }
 
-/** Opens the debug tab of the sidebar; resolves with its message list. */
+/** The message list of the debug sidebar (Node-RED 4.1: a tab of the sidebar; 5: a section of the right sidebar). */
+function debugList(page) {
+  return page.locator('#red-ui-sidebar .red-ui-debug-content-list');
+}
+
+/** Shows the debug messages (clicking the sidebar's debug tab where it is hidden); resolves with their list. */
 async function showDebug(page) {
-  await page.locator('#red-ui-tab-debug-link-button').click().catch(() => page.evaluate(() => RED.sidebar.show('debug')));
-  const list = page.locator('#red-ui-sidebar-content .red-ui-debug-content-list');
+  const list = debugList(page);
+  if (!(await list.isVisible())) {
+    const tab = page.locator('#red-ui-tab-debug-link-button');
+    if (await tab.isVisible()) await tab.click();
+    else await page.evaluate(() => RED.sidebar.show('debug'));
+  }
   await list.waitFor({ state: 'visible' });
   return list;
 }
@@ -215,7 +296,137 @@ function debugRows(element) {
     .evaluateAll((rows) => rows.map((row) => row.innerText.replace(/\s+/g, ' ').trim()));
 }
 
+/** Menu → Import: opens the import dialog. */
+async function openImportDialog(page) {
+  await page.locator('#red-ui-header-button-sidemenu').click();
+  await page.locator('#menu-item-import').click();
+  await page.locator('#red-ui-clipboard-dialog-import-tabs').waitFor({ state: 'visible' });
+}
+
+/** Presses Import in the import dialog once it is enabled; resolves once the nodes with `ids` are in the editor. */
+async function confirmImport(page, ids) {
+  const ok = page.locator('#red-ui-clipboard-dialog-ok');
+  await page.waitForFunction(() => {
+    const button = document.getElementById('red-ui-clipboard-dialog-ok');
+    return button && !button.disabled && !button.classList.contains('ui-state-disabled');
+  });
+  await ok.click();
+  await page.locator('#red-ui-clipboard-dialog-import-tabs').waitFor({ state: 'hidden' });
+  // Nodes imported into the current flow follow the mouse until a click places them.
+  if (await page.evaluate(() => RED.view.state() === RED.state.IMPORT_DRAGGING)) {
+    const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+    await page.mouse.click(chart.x + 300, chart.y + 300);
+  }
+  await page.waitForFunction((wanted) => wanted.every((id) => RED.nodes.node(id) || RED.nodes.workspace(id)), ids, { timeout: 10000 }).catch(async () => {
+    const missing = await page.evaluate((wanted) => wanted.filter((id) => !(RED.nodes.node(id) || RED.nodes.workspace(id))), ids);
+    throw new Error(`the import did not add ${missing.length} of ${ids.length} nodes (kept ids expected): ${missing.join(', ')}`);
+  });
+}
+
+/** Menu → Import, the flow's JSON pasted into the Clipboard tab, Import. `flow` must hold its tab node. */
+async function importPasted(page, flow) {
+  await openImportDialog(page);
+  const text = page.locator('#red-ui-clipboard-dialog-import-text');
+  await text.fill(JSON.stringify(flow, null, 2));
+  await text.press('End'); // the dialog checks the text on keyup
+  await confirmImport(page, flow.map((n) => n.id));
+}
+
+/**
+ * Menu → Import → Examples → `module` → `name` (the file name without .json), Import. `ids` are the ids of
+ * the file's nodes (the editor keeps them when they are new to the workspace).
+ */
+async function importExample(page, module, name, ids) {
+  await openImportDialog(page);
+  await page.locator('#red-ui-clipboard-dialog-import-tabs a[href="#red-ui-clipboard-dialog-import-tab-examples"]').click();
+  const tree = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
+  await tree.waitFor({ state: 'visible' });
+  const item = (text) => tree.locator('.red-ui-treeList-label').filter({
+    has: page.locator('.red-ui-treeList-label-text', { hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+  });
+  const file = item(name);
+  if (!(await file.isVisible())) await item(module).click();
+  await file.click();
+  await confirmImport(page, ids);
+}
+
+/** Makes the flow tab `z` the active workspace by clicking its tab. */
+async function showWorkspace(page, z) {
+  if (await page.evaluate((id) => RED.workspaces.active() === id, z)) return;
+  await page.locator(`#red-ui-workspace-tabs li#red-ui-tab-${z.replace('.', '-')} a.red-ui-tab-label`).click();
+  await page.waitForFunction((id) => RED.workspaces.active() === id, z);
+}
+
+/** Double-clicks a node on the workspace (showing its flow first); resolves once its edit dialog has settled. */
+async function openNodeDialog(page, id) {
+  const z = await page.evaluate((nid) => RED.nodes.node(nid).z, id);
+  await showWorkspace(page, z);
+  await nodeOnCanvas(page, id).locator('.red-ui-flow-node').first().dblclick();
+  await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+  await settled(page, '.red-ui-tray');
+}
+
+/** Double-clicks the tab of flow `z`; resolves once its edit dialog has settled. */
+async function openFlowDialog(page, z) {
+  await showWorkspace(page, z);
+  await page.locator(`#red-ui-workspace-tabs li#red-ui-tab-${z.replace('.', '-')} a.red-ui-tab-label`).dblclick();
+  await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+  await settled(page, '.red-ui-tray');
+}
+
+/** In an open node dialog: the pencil next to the config node select of `property`; resolves once that dialog settled. */
+async function openConfigDialogFrom(page, property) {
+  await page.locator(`#node-input-btn-${property}-edit`).click();
+  await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+  await settled(page, '.red-ui-tray');
+}
+
+/** Presses Done of the topmost dialog (`#node-config-dialog-ok` for a config node) and waits until it is gone. */
+async function pressDone(page, button = '#node-dialog-ok') {
+  await page.locator(button).click();
+  await page.locator(button).waitFor({ state: 'detached' });
+}
+
+/**
+ * The flow as Deploy would send it, without credentials, as plain JSON (absent properties stay absent);
+ * with `ids`, only those nodes.
+ */
+async function exportFlow(page, ids) {
+  return page.evaluate((wanted) => {
+    const all = JSON.parse(JSON.stringify(RED.nodes.createCompleteNodeSet({ credentials: false })));
+    return wanted ? all.filter((n) => wanted.includes(n.id)) : all;
+  }, ids || null);
+}
+
+/** Presses the button of an inject node on the workspace (showing its flow first). */
+async function pressInject(page, id) {
+  const z = await page.evaluate((nid) => RED.nodes.node(nid).z, id);
+  await showWorkspace(page, z);
+  await nodeOnCanvas(page, id).locator('.red-ui-flow-node-button-button').click();
+}
+
+/**
+ * The messages of one debug node in the debug sidebar, oldest first: `topic` (from the meta line, '' when
+ * the message had none), `meta` (the whole meta line after the node name) and `text` (the shown value).
+ */
+function debugMessagesOf(page, debugId) {
+  return debugList(page).locator(`.red-ui-debug-msg.red-ui-debug-msg-node-${debugId.replace(/\./g, '_')}`).evaluateAll((els) => els.map((el) => {
+    const meta = (el.querySelector('.red-ui-debug-msg-topic') || {}).textContent || '';
+    const match = /^(.*?) : msg(?:\.\S*)? : \S+$/.exec(meta);
+    const payload = el.querySelector('.red-ui-debug-msg-payload');
+    return { topic: match ? match[1] : '', meta, text: payload ? payload.innerText.replace(/\s+/g, ' ').trim() : '' };
+  }));
+}
+
+/** Clears the debug sidebar as a user would (its trash button). */
+async function clearDebug(page) {
+  await page.locator('#red-ui-sidebar-debug-clear').click();
+  await page.waitForFunction(() => !document.querySelector('#red-ui-sidebar .red-ui-debug-content-list .red-ui-debug-msg'));
+}
+
 module.exports = {
-  CHROMIUM, CHROMIUM_ARGS, NODE_RED, root, freePort, startEditor, centre, drag, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire,
-  deploy, waitForStatus, showDebug, flatText, expandDebug, debugRows,
+  CHROMIUM, CHROMIUM_ARGS, NODE_RED, root, freePort, majors, haveChromium, launchBrowser, openEditor, reportFailure, startEditor, centre, drag,
+  dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire, deploy, waitForStatus, debugList, showDebug, flatText, expandDebug, debugRows,
+  openImportDialog, importPasted, importExample, showWorkspace, openNodeDialog, openFlowDialog, openConfigDialogFrom, pressDone, exportFlow,
+  pressInject, debugMessagesOf, clearDebug,
 };
