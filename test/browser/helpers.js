@@ -65,9 +65,10 @@ function launchBrowser() {
 /**
  * Opens the editor of `editor` (from startEditor) in a new context of `browser`; resolves once the palette
  * shows our nodes, a flow tab is active and the loading overlay is gone. `pageErrors` and `failedRequests`
- * collect script errors and HTTP answers >= 400 from then on.
+ * collect script errors and HTTP answers >= 400 from then on. `animations: false` turns off jQuery and CSS
+ * animations (for suites that open many dialogs).
  */
-async function openEditor(browser, editor, { viewport = { width: 1400, height: 900 }, locale } = {}) {
+async function openEditor(browser, editor, { viewport = { width: 1400, height: 900 }, locale, animations = true } = {}) {
   const context = await browser.newContext({ viewport, ...(locale ? { locale } : {}) });
   const page = await context.newPage();
   page.setDefaultTimeout(10000);
@@ -81,6 +82,11 @@ async function openEditor(browser, editor, { viewport = { width: 1400, height: 9
   await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.getType('gws-complete-record') && RED.workspaces && RED.workspaces.active(), null, { timeout: 30000 });
   await page.locator('.red-ui-palette-node[data-palette-type="gws-complete-record"]').waitFor({ state: 'visible' });
   await page.locator('#red-ui-loading-progress').waitFor({ state: 'hidden' }).catch(() => {});
+  if (!animations) {
+    // Trays, notifications and sidebars appear at once: the same gestures, less waiting on a slow machine.
+    await page.evaluate(() => { $.fx.off = true; });
+    await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; animation: none !important; }' });
+  }
   return { context, page, pageErrors, failedRequests };
 }
 
@@ -312,6 +318,7 @@ async function confirmImport(page, ids) {
   });
   await ok.click();
   await page.locator('#red-ui-clipboard-dialog-import-tabs').waitFor({ state: 'hidden' });
+  await dismissNotifications(page);
   // Nodes imported into the current flow follow the mouse until a click places them.
   if (await page.evaluate(() => RED.view.state() === RED.state.IMPORT_DRAGGING)) {
     const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
@@ -327,7 +334,7 @@ async function confirmImport(page, ids) {
 async function importPasted(page, flow) {
   await openImportDialog(page);
   const text = page.locator('#red-ui-clipboard-dialog-import-text');
-  await text.fill(JSON.stringify(flow, null, 2));
+  await text.fill(JSON.stringify(flow));
   await text.press('End'); // the dialog checks the text on keyup
   await confirmImport(page, flow.map((n) => n.id));
 }
@@ -350,41 +357,84 @@ async function importExample(page, module, name, ids) {
   await confirmImport(page, ids);
 }
 
+/** Clicks away the notifications shown at the top of the workspace (they cover the flow tabs for seconds). */
+async function dismissNotifications(page) {
+  for (const note of await page.locator('#red-ui-notifications .red-ui-notification:visible').all()) {
+    if (await note.locator('button').count()) continue; // one that asks something stays
+    await note.click({ timeout: 2000 }).catch(() => {});
+  }
+}
+
 /** Makes the flow tab `z` the active workspace by clicking its tab. */
 async function showWorkspace(page, z) {
   if (await page.evaluate((id) => RED.workspaces.active() === id, z)) return;
+  await dismissNotifications(page);
   await page.locator(`#red-ui-workspace-tabs li#red-ui-tab-${z.replace('.', '-')} a.red-ui-tab-label`).click();
   await page.waitForFunction((id) => RED.workspaces.active() === id, z);
 }
 
-/** Double-clicks a node on the workspace (showing its flow first); resolves once its edit dialog has settled. */
-async function openNodeDialog(page, id) {
-  const z = await page.evaluate((nid) => RED.nodes.node(nid).z, id);
-  await showWorkspace(page, z);
-  await nodeOnCanvas(page, id).locator('.red-ui-flow-node').first().dblclick();
-  await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
-  await settled(page, '.red-ui-tray');
+/** Resolves once the topmost edit tray is in place (slid in) and `button` in it is visible. */
+async function trayOpen(page, button) {
+  await page.locator(button).waitFor({ state: 'visible' });
+  await page.waitForFunction(() => {
+    const trays = document.querySelectorAll('#red-ui-editor-stack .red-ui-tray');
+    const tray = trays[trays.length - 1];
+    return tray && getComputedStyle(tray).right === '0px';
+  }, null, { polling: 50 });
 }
 
-/** Double-clicks the tab of flow `z`; resolves once its edit dialog has settled. */
+/**
+ * Shows the flow of a node and scrolls the workspace (as a user would with the scroll bars) until `part` of
+ * the node (default: its body) is fully visible; resolves with the centre of that part.
+ */
+async function revealOnCanvas(page, id, part = '.red-ui-flow-node') {
+  const z = await page.evaluate((nid) => RED.nodes.node(nid).z, id);
+  await showWorkspace(page, z);
+  const target = nodeOnCanvas(page, id).locator(part).first();
+  await target.waitFor({ state: 'attached' });
+  const chart = page.locator('#red-ui-workspace-chart');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const view = await chart.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      // The scroll bars take part of the box.
+      return { x: r.x, y: r.y, width: el.clientWidth, height: el.clientHeight };
+    });
+    const box = await target.boundingBox();
+    if (!box) throw new Error(`node ${id} is not drawn on the workspace`);
+    const margin = 2;
+    const dx = box.x < view.x + margin ? box.x - view.x - margin : box.x + box.width > view.x + view.width - margin ? box.x + box.width - (view.x + view.width - margin) : 0;
+    const dy = box.y < view.y + margin ? box.y - view.y - margin : box.y + box.height > view.y + view.height - margin ? box.y + box.height - (view.y + view.height - margin) : 0;
+    if (!dx && !dy) return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    await chart.evaluate((el, [x, y]) => { el.scrollLeft += x; el.scrollTop += y; }, [dx, dy]);
+  }
+  throw new Error(`could not scroll node ${id} into view`);
+}
+
+/** Double-clicks a node on the workspace (showing it first) with the mouse; resolves once its edit dialog is open. */
+async function openNodeDialog(page, id) {
+  const at = await revealOnCanvas(page, id);
+  await page.mouse.dblclick(at.x, at.y);
+  await trayOpen(page, '#node-dialog-ok');
+}
+
+/** Double-clicks the tab of flow `z`; resolves once its edit dialog is open. */
 async function openFlowDialog(page, z) {
   await showWorkspace(page, z);
   await page.locator(`#red-ui-workspace-tabs li#red-ui-tab-${z.replace('.', '-')} a.red-ui-tab-label`).dblclick();
-  await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
-  await settled(page, '.red-ui-tray');
+  await trayOpen(page, '#node-dialog-ok');
 }
 
-/** In an open node dialog: the pencil next to the config node select of `property`; resolves once that dialog settled. */
+/** In an open node dialog: the pencil next to the config node select of `property`; resolves once that dialog is open. */
 async function openConfigDialogFrom(page, property) {
   await page.locator(`#node-input-btn-${property}-edit`).click();
-  await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
-  await settled(page, '.red-ui-tray');
+  await trayOpen(page, '#node-config-dialog-ok');
 }
 
 /** Presses Done of the topmost dialog (`#node-config-dialog-ok` for a config node) and waits until it is gone. */
 async function pressDone(page, button = '#node-dialog-ok') {
   await page.locator(button).click();
   await page.locator(button).waitFor({ state: 'detached' });
+  if (button === '#node-config-dialog-ok') await trayOpen(page, '#node-dialog-ok');
 }
 
 /**
@@ -398,11 +448,39 @@ async function exportFlow(page, ids) {
   }, ids || null);
 }
 
+/**
+ * What differs between two exports of the same nodes, one line per node and property ("<type> "<name>" <id>:
+ * <property> <before> → <after>"), ignoring the order of the nodes and their position (x, y) on the workspace.
+ */
+function flowDifferences(before, after) {
+  const strip = (nodes) => new Map(nodes.map(({ x, y, ...rest }) => [rest.id, rest]));
+  const was = strip(before);
+  const now = strip(after);
+  const lines = [];
+  for (const [id, node] of was) {
+    const other = now.get(id);
+    const label = `${node.type} ${node.name ? `"${node.name}" ` : ''}${id}`;
+    if (!other) {
+      lines.push(`${label}: missing`);
+      continue;
+    }
+    for (const key of new Set([...Object.keys(node), ...Object.keys(other)])) {
+      if (JSON.stringify(node[key]) !== JSON.stringify(other[key])) {
+        lines.push(`${label}: ${key} ${key in node ? JSON.stringify(node[key]) : '(absent)'} → ${key in other ? JSON.stringify(other[key]) : '(absent)'}`);
+      }
+    }
+  }
+  for (const [id, node] of now) if (!was.has(id)) lines.push(`${node.type} ${id}: added`);
+  return lines;
+}
+
 /** Presses the button of an inject node on the workspace (showing its flow first). */
 async function pressInject(page, id) {
-  const z = await page.evaluate((nid) => RED.nodes.node(nid).z, id);
-  await showWorkspace(page, z);
-  await nodeOnCanvas(page, id).locator('.red-ui-flow-node-button-button').click();
+  const at = await revealOnCanvas(page, id, '.red-ui-flow-node-button-button');
+  const injected = page.waitForResponse((res) => res.url().endsWith(`/inject/${id}`) && res.request().method() === 'POST');
+  await page.mouse.click(at.x, at.y);
+  const res = await injected;
+  if (res.status() !== 200) throw new Error(`pressing the button of inject ${id} was answered with HTTP ${res.status()}`);
 }
 
 /**
@@ -420,6 +498,7 @@ function debugMessagesOf(page, debugId) {
 
 /** Clears the debug sidebar as a user would (its trash button). */
 async function clearDebug(page) {
+  await showDebug(page);
   await page.locator('#red-ui-sidebar-debug-clear').click();
   await page.waitForFunction(() => !document.querySelector('#red-ui-sidebar .red-ui-debug-content-list .red-ui-debug-msg'));
 }
@@ -427,6 +506,6 @@ async function clearDebug(page) {
 module.exports = {
   CHROMIUM, CHROMIUM_ARGS, NODE_RED, root, freePort, majors, haveChromium, launchBrowser, openEditor, reportFailure, startEditor, centre, drag,
   dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire, deploy, waitForStatus, debugList, showDebug, flatText, expandDebug, debugRows,
-  openImportDialog, importPasted, importExample, showWorkspace, openNodeDialog, openFlowDialog, openConfigDialogFrom, pressDone, exportFlow,
+  openImportDialog, importPasted, importExample, dismissNotifications, showWorkspace, trayOpen, revealOnCanvas, openNodeDialog, openFlowDialog, openConfigDialogFrom, pressDone, exportFlow, flowDifferences,
   pressInject, debugMessagesOf, clearDebug,
 };
