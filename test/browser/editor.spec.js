@@ -13,8 +13,8 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const {
-  NODE_RED, root, majors, haveChromium, launchBrowser, openEditor, reportFailure, startEditor, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled,
-  wire, deploy, waitForStatus, showDebug, flatText, expandDebug, debugRows,
+  NODE_RED, root, majors, haveChromium, perMajor, ourPageErrors, reportFailure, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled,
+  wire, deploy, waitForStatus, showDebug, flatText, expandDebug, debugRows, dismissNotifications,
 } = require('./helpers');
 
 const DEVICE = '/devices/42e3a1c6-fc5e-425b-9411-125f536fde00';
@@ -28,24 +28,30 @@ const GWS_TYPES = { 'gws-complete-record': 'complete record', 'gws-get-chained-r
 /** Text that means an i18n key was shown instead of its translation. */
 const RAW_KEY = /node-red-contrib-gws-outbound\/|\bgws-server\.(label|placeholder|test|callResultFormat)\.|\baction\.(label|placeholder|tip)\b|\bgws-(complete-record|get-chained-record|outbound-event)\.(paletteLabel|label)\b/;
 
-describe('editor in Chromium', function () {
-  let browser;
+const MAJORS = majors();
+// One simulator per major, so that each suite sees only its own requests. With animations: dragging from
+// the palette relies on jQuery UI's (a drop without them opens an edit dialog).
+const stacks = perMajor({
+  extra: async () => ({ sim: await require(path.join(root, 'dist', 'simulator', 'index.js')).startSimulator({ host: '127.0.0.1', port: 0 }) }),
+});
 
+describe('editor in Chromium', function () {
   before(async function () {
     if (!haveChromium()) this.skip();
     this.timeout(30000);
-    browser = await launchBrowser();
+    await stacks.launch(MAJORS);
   });
 
   after(async function () {
-    if (browser) await browser.close().catch(() => {});
+    this.timeout(30000);
+    await stacks.closeAll();
   });
 
-  for (const major of majors()) describe(NODE_RED[major].label, function () { editorSuite.call(this, major, () => browser); });
+  for (const major of MAJORS) describe(NODE_RED[major].label, function () { editorSuite.call(this, major); });
 });
 
-/** The editor suite on one Node-RED major; `getBrowser()` gives the browser of the file. */
-function editorSuite(major, getBrowser) {
+/** The editor suite on one Node-RED major. */
+function editorSuite(major) {
   this.timeout(20000);
   const IMAGES = imagesOf(major);
   const OUT = major === 4 ? OUTPUT : IMAGES;
@@ -59,12 +65,8 @@ function editorSuite(major, getBrowser) {
   const need = (...keys) => keys.forEach((key) => assert.ok(ids[key], `needs ids.${key} from an earlier test of this suite`));
 
   before(async function () {
-    this.timeout(45000);
-    const simulator = require(path.join(root, 'dist', 'simulator', 'index.js'));
-    sim = await simulator.startSimulator({ host: '127.0.0.1', port: 0 });
-    editor = await startEditor({ major });
-    session = await openEditor(getBrowser(), editor);
-    page = session.page;
+    this.timeout(60000);
+    ({ sim, editor, session, page } = await stacks.get(major));
   });
 
   afterEach(async function () {
@@ -73,9 +75,7 @@ function editorSuite(major, getBrowser) {
 
   after(async function () {
     this.timeout(20000);
-    if (session) await session.context.close().catch(() => {});
-    if (editor) await editor.stop().catch(() => {});
-    if (sim) await sim.stop().catch(() => {});
+    await stacks.close(major);
   });
 
   it('shows the Genesys category with the three nodes and their icons, and registers gws-server', async () => {
@@ -206,8 +206,9 @@ function editorSuite(major, getBrowser) {
       { operationName: sent[0].body.operationName, callingList: sent[0].body.callingList, applicationId: sent[0].body.applicationId, campaignName: sent[0].body.campaignName },
       { operationName: 'CompleteRecord', callingList: 'CallingList1', applicationId: 134, campaignName: 'Campaign1' },
     );
-    // Let the "Successfully deployed / injected" notifications fade so they do not cover the header.
-    await page.waitForFunction(() => !document.querySelector('#red-ui-notifications .red-ui-notification'), null, { timeout: 8000 }).catch(() => {});
+    // Click away the "Successfully deployed / injected" notifications so they do not cover the header.
+    await dismissNotifications(page);
+    await page.waitForFunction(() => !document.querySelector('#red-ui-notifications .red-ui-notification:not([style*="display: none"])'), null, { timeout: 8000 }).catch(() => {});
     fs.mkdirSync(IMAGES, { recursive: true });
     await page.screenshot({ path: path.join(IMAGES, 'running-flow.png') });
   });
@@ -355,7 +356,7 @@ function editorSuite(major, getBrowser) {
   });
 
   it('raised no script errors and requested nothing of ours that failed', () => {
-    assert.deepEqual(session.pageErrors, []);
+    assert.deepEqual(ourPageErrors(major, session), []);
     assert.deepEqual(session.failedRequests.filter((r) => /gws/i.test(r)), []);
   });
 }

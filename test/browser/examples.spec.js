@@ -14,7 +14,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const {
-  NODE_RED, root, majors, haveChromium, launchBrowser, openEditor, reportFailure, startEditor, importExample, openNodeDialog, openFlowDialog,
+  NODE_RED, root, majors, haveChromium, perMajor, ourPageErrors, reportFailure, importExample, openNodeDialog, openFlowDialog,
   openConfigDialogFrom, pressDone, exportFlow, deploy, showDebug, clearDebug, pressInject, debugMessagesOf, showWorkspace, dismissNotifications, flowDifferences,
 } = require('./helpers');
 
@@ -49,17 +49,19 @@ const EXPECTED = {
 const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort();
 const flows = Object.fromEntries(files.map((f) => [f, JSON.parse(fs.readFileSync(path.join(EXAMPLES, f), 'utf8'))]));
 
-describe('example flows in the editor', function () {
-  let browser;
+const MAJORS = majors();
+const stacks = perMajor({ pageOptions: { animations: false } });
 
+describe('example flows in the editor', function () {
   before(async function () {
     if (!haveChromium()) this.skip();
     this.timeout(30000);
-    browser = await launchBrowser();
+    await stacks.launch(MAJORS);
   });
 
   after(async function () {
-    if (browser) await browser.close().catch(() => {});
+    this.timeout(30000);
+    await stacks.closeAll();
   });
 
   it('has an expectation for every example file and no expectation without its file', () => {
@@ -70,11 +72,11 @@ describe('example flows in the editor', function () {
     assert.deepEqual(stale, [], `EXPECTED names examples that are gone: ${stale.join(', ')}`);
   });
 
-  for (const major of majors()) describe(NODE_RED[major].label, function () { examplesSuite.call(this, major, () => browser); });
+  for (const major of MAJORS) describe(NODE_RED[major].label, function () { examplesSuite.call(this, major); });
 });
 
 /** The examples on one Node-RED major. */
-function examplesSuite(major, getBrowser) {
+function examplesSuite(major) {
   this.timeout(20000);
   let editor;
   let session;
@@ -83,10 +85,8 @@ function examplesSuite(major, getBrowser) {
   const imported = {};
 
   before(async function () {
-    this.timeout(45000);
-    editor = await startEditor({ major });
-    session = await openEditor(getBrowser(), editor, { animations: false });
-    page = session.page;
+    this.timeout(60000);
+    ({ editor, session, page } = await stacks.get(major));
   });
 
   afterEach(async function () {
@@ -95,8 +95,7 @@ function examplesSuite(major, getBrowser) {
 
   after(async function () {
     this.timeout(20000);
-    if (session) await session.context.close().catch(() => {});
-    if (editor) await editor.stop().catch(() => {});
+    await stacks.close(major);
   });
 
   for (const file of files) {
@@ -198,7 +197,7 @@ function examplesSuite(major, getBrowser) {
   }
 
   it('raised no script errors and requested nothing of ours that failed', () => {
-    assert.deepEqual(session.pageErrors, []);
+    assert.deepEqual(ourPageErrors(major, session), []);
     assert.deepEqual(session.failedRequests.filter((r) => /gws/i.test(r)), []);
   });
 }

@@ -74,7 +74,10 @@ async function openEditor(browser, editor, { viewport = { width: 1400, height: 9
   page.setDefaultTimeout(10000);
   const pageErrors = [];
   const failedRequests = [];
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('pageerror', (err) => {
+    const at = String(err.stack || '').split('\n').find((line) => /^\s+at /.test(line));
+    pageErrors.push(at ? `${err.message} (${at.trim()})` : err.message);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400) failedRequests.push(`${res.status()} ${res.url()}`);
   });
@@ -87,14 +90,83 @@ async function openEditor(browser, editor, { viewport = { width: 1400, height: 9
     await page.evaluate(() => { $.fx.off = true; });
     await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; animation: none !important; }' });
   }
-  return { context, page, pageErrors, failedRequests };
+  return { context, page, pageErrors, failedRequests, reported: {} };
+}
+
+/**
+ * What a spec file needs: one browser and, per Node-RED major, a Node-RED with its editor open in a page.
+ * `launch(majors)` starts the browser, then every major at once (their slow page loads overlap);
+ * `get(major)` resolves with { editor, session, page, ...extra } when that major's suite starts; `close(major)`
+ * ends one, `closeAll()` the rest and the browser. `extra(major)` may add things to start first (a
+ * simulator: an object with stop()); `editorOptions` and `pageOptions` go to startEditor and openEditor.
+ */
+function perMajor({ editorOptions = {}, pageOptions = {}, extra } = {}) {
+  let browser;
+  const started = new Map();
+  const stop = async (stack) => {
+    if (!stack || stack.stopped) return;
+    stack.stopped = true;
+    if (stack.session) await stack.session.context.close().catch(() => {});
+    if (stack.editor) await stack.editor.stop().catch(() => {});
+    for (const value of Object.values(stack.extras || {})) if (value && typeof value.stop === 'function') await value.stop().catch(() => {});
+  };
+  const setup = async (major) => {
+    const stack = { extras: {} };
+    try {
+      stack.extras = extra ? await extra(major) : {};
+      stack.editor = await startEditor({ major, ...editorOptions });
+      stack.session = await openEditor(browser, stack.editor, pageOptions);
+      return { ...stack.extras, editor: stack.editor, session: stack.session, page: stack.session.page, stack };
+    } catch (err) {
+      await stop(stack);
+      throw err;
+    }
+  };
+  return {
+    async launch(list) {
+      browser = await launchBrowser();
+      for (const major of list) {
+        const ready = setup(major);
+        ready.catch(() => {}); // reported by get()
+        started.set(major, ready);
+      }
+    },
+    get(major) {
+      if (!started.has(major)) throw new Error(`Node-RED ${major} was not launched`);
+      return started.get(major);
+    },
+    async close(major) {
+      const ready = started.get(major);
+      if (ready) await stop((await ready.catch(() => null) || {}).stack);
+    },
+    async closeAll() {
+      for (const major of started.keys()) await this.close(major);
+      started.clear();
+      if (browser) await browser.close().catch(() => {});
+      browser = undefined;
+    },
+  };
+}
+
+/**
+ * Script errors of Node-RED's own editor code that our nodes do not cause, by major: Node-RED 5.0's info
+ * sidebar sometimes cycles its tips before its tip box exists (`tipBox.html(tip)` in red.js, setTip).
+ */
+const NODE_RED_ERRORS = {
+  5: [/^Cannot read properties of undefined \(reading 'html'\) \(at \w+ \(http:\/\/127\.0\.0\.1:\d+\/red\/red\.min\.js/],
+};
+
+/** The page errors of a session that are not known errors of Node-RED itself (NODE_RED_ERRORS). */
+function ourPageErrors(major, session) {
+  const known = NODE_RED_ERRORS[major] || [];
+  return session.pageErrors.filter((text) => !known.some((pattern) => pattern.test(text)));
 }
 
 /**
  * After a failed test: a screenshot to test-output/ (named after the spec, the major and the test), the
  * Node-RED output since its flows started, and the page's script errors and failed requests.
  */
-async function reportFailure(test, { spec, major, page, editor, pageErrors = [], failedRequests = [] }) {
+async function reportFailure(test, { spec, major, page, editor, pageErrors = [], failedRequests = [], reported = {} }) {
   if (!test || test.state !== 'failed') return;
   if (page) {
     const dir = path.join(root, 'test-output');
@@ -108,8 +180,13 @@ async function reportFailure(test, { spec, major, page, editor, pageErrors = [],
     const since = log.indexOf('Started flows');
     console.log(`    ${editor.label} output since start:\n${since < 0 ? log : log.slice(since).split('\n').slice(1, 40).join('\n')}`);
   }
-  if (pageErrors.length) console.log(`    page errors: ${pageErrors.join(' | ')}`);
-  if (failedRequests.length) console.log(`    failed requests: ${failedRequests.join(' | ')}`);
+  // Each error once, after the first failed test that follows it.
+  const newErrors = pageErrors.slice(reported.pageErrors || 0);
+  const newRequests = failedRequests.slice(reported.failedRequests || 0);
+  reported.pageErrors = pageErrors.length;
+  reported.failedRequests = failedRequests.length;
+  if (newErrors.length) console.log(`    page errors: ${newErrors.join(' | ')}`);
+  if (newRequests.length) console.log(`    failed requests: ${newRequests.join(' | ')}`);
 }
 
 /**
@@ -373,14 +450,14 @@ async function showWorkspace(page, z) {
   await page.waitForFunction((id) => RED.workspaces.active() === id, z);
 }
 
-/** Resolves once the topmost edit tray is in place (slid in) and `button` in it is visible. */
+/** Resolves once the topmost edit tray is in place (slid in) and `button` in it is shown. */
 async function trayOpen(page, button) {
-  await page.locator(button).waitFor({ state: 'visible' });
-  await page.waitForFunction(() => {
+  await page.waitForFunction((sel) => {
     const trays = document.querySelectorAll('#red-ui-editor-stack .red-ui-tray');
     const tray = trays[trays.length - 1];
-    return tray && getComputedStyle(tray).right === '0px';
-  }, null, { polling: 50 });
+    const ok = tray && tray.querySelector(sel);
+    return !!ok && ok.offsetParent !== null && getComputedStyle(tray).right === '0px';
+  }, button, { polling: 'raf' });
 }
 
 /**
@@ -388,26 +465,27 @@ async function trayOpen(page, button) {
  * the node (default: its body) is fully visible; resolves with the centre of that part.
  */
 async function revealOnCanvas(page, id, part = '.red-ui-flow-node') {
-  const z = await page.evaluate((nid) => RED.nodes.node(nid).z, id);
+  const z = await page.evaluate((nid) => { const n = RED.nodes.node(nid); return n ? n.z : null; }, id);
+  if (!z) throw new Error(`no node ${id} in the editor`);
   await showWorkspace(page, z);
-  const target = nodeOnCanvas(page, id).locator(part).first();
-  await target.waitFor({ state: 'attached' });
-  const chart = page.locator('#red-ui-workspace-chart');
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const view = await chart.evaluate((el) => {
-      const r = el.getBoundingClientRect();
-      // The scroll bars take part of the box.
-      return { x: r.x, y: r.y, width: el.clientWidth, height: el.clientHeight };
-    });
-    const box = await target.boundingBox();
-    if (!box) throw new Error(`node ${id} is not drawn on the workspace`);
+  const at = await page.waitForFunction(([nid, sel]) => {
+    const el = document.querySelector(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${nid}"] ${sel}`);
+    if (!el) return false;
+    const chart = document.getElementById('red-ui-workspace-chart');
+    const view = chart.getBoundingClientRect();
+    const box = el.getBoundingClientRect();
     const margin = 2;
-    const dx = box.x < view.x + margin ? box.x - view.x - margin : box.x + box.width > view.x + view.width - margin ? box.x + box.width - (view.x + view.width - margin) : 0;
-    const dy = box.y < view.y + margin ? box.y - view.y - margin : box.y + box.height > view.y + view.height - margin ? box.y + box.height - (view.y + view.height - margin) : 0;
+    const right = view.x + chart.clientWidth - margin; // the scroll bars take part of the box
+    const bottom = view.y + chart.clientHeight - margin;
+    const dx = box.x < view.x + margin ? box.x - view.x - margin : box.right > right ? box.right - right : 0;
+    const dy = box.y < view.y + margin ? box.y - view.y - margin : box.bottom > bottom ? box.bottom - bottom : 0;
     if (!dx && !dy) return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-    await chart.evaluate((el, [x, y]) => { el.scrollLeft += x; el.scrollTop += y; }, [dx, dy]);
-  }
-  throw new Error(`could not scroll node ${id} into view`);
+    chart.scrollLeft += dx;
+    chart.scrollTop += dy;
+    return false; // measured again on the next frame
+  }, [id, part], { polling: 'raf', timeout: 5000 }).catch(() => null);
+  if (!at) throw new Error(`node ${id} (${part}) could not be scrolled into view on the workspace`);
+  return at.jsonValue();
 }
 
 /** Double-clicks a node on the workspace (showing it first) with the mouse; resolves once its edit dialog is open. */
@@ -432,7 +510,9 @@ async function openConfigDialogFrom(page, property) {
 
 /** Presses Done of the topmost dialog (`#node-config-dialog-ok` for a config node) and waits until it is gone. */
 async function pressDone(page, button = '#node-dialog-ok') {
-  await page.locator(button).click();
+  const box = await page.locator(button).boundingBox();
+  if (!box) throw new Error(`${button} is not shown`);
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await page.locator(button).waitFor({ state: 'detached' });
   if (button === '#node-config-dialog-ok') await trayOpen(page, '#node-dialog-ok');
 }
@@ -504,7 +584,7 @@ async function clearDebug(page) {
 }
 
 module.exports = {
-  CHROMIUM, CHROMIUM_ARGS, NODE_RED, root, freePort, majors, haveChromium, launchBrowser, openEditor, reportFailure, startEditor, centre, drag,
+  CHROMIUM, CHROMIUM_ARGS, NODE_RED, root, freePort, majors, haveChromium, launchBrowser, openEditor, perMajor, ourPageErrors, reportFailure, startEditor, centre, drag,
   dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire, deploy, waitForStatus, debugList, showDebug, flatText, expandDebug, debugRows,
   openImportDialog, importPasted, importExample, dismissNotifications, showWorkspace, trayOpen, revealOnCanvas, openNodeDialog, openFlowDialog, openConfigDialogFrom, pressDone, exportFlow, flowDifferences,
   pressInject, debugMessagesOf, clearDebug,

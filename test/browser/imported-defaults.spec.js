@@ -20,7 +20,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { Test } = require('mocha');
 const {
-  NODE_RED, root, majors, haveChromium, launchBrowser, openEditor, reportFailure, startEditor, importPasted, exportFlow, flowDifferences, openNodeDialog,
+  NODE_RED, root, majors, haveChromium, perMajor, ourPageErrors, reportFailure, importPasted, exportFlow, flowDifferences, openNodeDialog,
   openConfigDialogFrom, pressDone, deploy, showDebug, pressInject, debugMessagesOf, dismissNotifications, waitForStatus,
 } = require('./helpers');
 
@@ -78,24 +78,26 @@ function buildFlow(cases) {
   return flow;
 }
 
-describe('imported nodes in the editor: dialogs saved unchanged keep the defaults', function () {
-  let browser;
+const MAJORS = majors();
+const stacks = perMajor({ pageOptions: { viewport: { width: 1400, height: 1000 }, animations: false } });
 
+describe('imported nodes in the editor: dialogs saved unchanged keep the defaults', function () {
   before(async function () {
     if (!haveChromium()) this.skip();
     this.timeout(30000);
-    browser = await launchBrowser();
+    await stacks.launch(MAJORS);
   });
 
   after(async function () {
-    if (browser) await browser.close().catch(() => {});
+    this.timeout(30000);
+    await stacks.closeAll();
   });
 
-  for (const major of majors()) describe(NODE_RED[major].label, function () { defaultsSuite.call(this, major, () => browser); });
+  for (const major of MAJORS) describe(NODE_RED[major].label, function () { defaultsSuite.call(this, major); });
 });
 
 /** The cases on one Node-RED major; its tests are added by `before` once the palette is known. */
-function defaultsSuite(major, getBrowser) {
+function defaultsSuite(major) {
   this.timeout(20000);
   let editor;
   let session;
@@ -104,10 +106,8 @@ function defaultsSuite(major, getBrowser) {
   let offered = [];
 
   before(async function () {
-    this.timeout(45000);
-    editor = await startEditor({ major });
-    session = await openEditor(getBrowser(), editor, { viewport: { width: 1400, height: 1000 }, animations: false });
-    page = session.page;
+    this.timeout(60000);
+    ({ editor, session, page } = await stacks.get(major));
 
     // The action node types the palette offers, with their defaults as the editor defines them.
     const types = await page.evaluate(() => [...document.querySelectorAll('.red-ui-palette-node[data-palette-type]')]
@@ -243,7 +243,7 @@ function defaultsSuite(major, getBrowser) {
       fs.mkdirSync(OUTPUT, { recursive: true });
       await dismissNotifications(page);
       await page.screenshot({ path: path.join(OUTPUT, `imported-defaults-nr${major}.png`) });
-      assert.deepEqual(session.pageErrors, []);
+      assert.deepEqual(ourPageErrors(major, session), []);
       assert.deepEqual(session.failedRequests.filter((r) => /gws/i.test(r)), []);
     });
   });
@@ -260,7 +260,6 @@ function defaultsSuite(major, getBrowser) {
 
   after(async function () {
     this.timeout(20000);
-    if (session) await session.context.close().catch(() => {});
-    if (editor) await editor.stop().catch(() => {});
+    await stacks.close(major);
   });
 }
