@@ -65,7 +65,7 @@ function editorSuite(major) {
   const need = (...keys) => keys.forEach((key) => assert.ok(ids[key], `needs ids.${key} from an earlier test of this suite`));
 
   before(async function () {
-    this.timeout(60000);
+    this.timeout(120000);
     ({ sim, editor, session, page } = await stacks.get(major));
   });
 

@@ -85,7 +85,7 @@ function examplesSuite(major) {
   const imported = {};
 
   before(async function () {
-    this.timeout(60000);
+    this.timeout(120000);
     ({ editor, session, page } = await stacks.get(major));
   });
 

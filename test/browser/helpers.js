@@ -81,8 +81,9 @@ async function openEditor(browser, editor, { viewport = { width: 1400, height: 9
   page.on('response', (res) => {
     if (res.status() >= 400) failedRequests.push(`${res.status()} ${res.url()}`);
   });
-  await page.goto(editor.url, { waitUntil: 'domcontentloaded' });
-  await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.getType('gws-complete-record') && RED.workspaces && RED.workspaces.active(), null, { timeout: 30000 });
+  // The editor's scripts are large: on a busy machine, with two editors loading at once, this takes a while.
+  await page.goto(editor.url, { waitUntil: 'domcontentloaded', timeout: 60000 });
+  await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.getType('gws-complete-record') && RED.workspaces && RED.workspaces.active(), null, { timeout: 60000 });
   await page.locator('.red-ui-palette-node[data-palette-type="gws-complete-record"]').waitFor({ state: 'visible' });
   await page.locator('#red-ui-loading-progress').waitFor({ state: 'hidden' }).catch(() => {});
   if (!animations) {
@@ -163,12 +164,14 @@ function ourPageErrors(major, session) {
 }
 
 /**
- * After a failed test: a screenshot to test-output/ (named after the spec, the major and the test), the
- * Node-RED output since its flows started, and the page's script errors and failed requests.
+ * After a failed test: a screenshot to test-output/ (named after the spec, the major and the test; the first
+ * three failures of a page only), the Node-RED output since its flows started, and the page's script errors
+ * and failed requests; each line of output and each error once per page.
  */
 async function reportFailure(test, { spec, major, page, editor, pageErrors = [], failedRequests = [], reported = {} }) {
   if (!test || test.state !== 'failed') return;
-  if (page) {
+  reported.screenshots = (reported.screenshots || 0) + 1;
+  if (page && reported.screenshots <= 3) {
     const dir = path.join(root, 'test-output');
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `browser-${spec}-nr${major}-${test.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`);
@@ -177,10 +180,12 @@ async function reportFailure(test, { spec, major, page, editor, pageErrors = [],
   }
   if (editor) {
     const log = editor.log();
-    const since = log.indexOf('Started flows');
-    console.log(`    ${editor.label} output since start:\n${since < 0 ? log : log.slice(since).split('\n').slice(1, 40).join('\n')}`);
+    const since = Math.max(log.indexOf('Started flows'), 0);
+    const from = Math.max(since, reported.log || 0);
+    reported.log = log.length;
+    const lines = log.slice(from).split('\n').filter((line) => line.trim() && !/\] (Stopping|Stopped|Updated|Starting|Started) flows/.test(line)).slice(0, 40);
+    if (lines.length) console.log(`    ${editor.label} output:\n${lines.join('\n')}`);
   }
-  // Each error once, after the first failed test that follows it.
   const newErrors = pageErrors.slice(reported.pageErrors || 0);
   const newRequests = failedRequests.slice(reported.failedRequests || 0);
   reported.pageErrors = pageErrors.length;

@@ -106,7 +106,7 @@ function defaultsSuite(major) {
   let offered = [];
 
   before(async function () {
-    this.timeout(60000);
+    this.timeout(120000);
     ({ editor, session, page } = await stacks.get(major));
 
     // The action node types the palette offers, with their defaults as the editor defines them.
