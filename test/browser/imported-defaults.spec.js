@@ -78,6 +78,90 @@ function buildFlow(cases) {
   return flow;
 }
 
+/**
+ * The cases for the action node types the palette offers ({ type, defaults: { key: { value, config } } }):
+ * each type with only id, type, server (and x, y, z, wires); gws-complete-record with every property, then
+ * without each optional property in turn, then with every property on a bare server.
+ */
+function buildCases(types) {
+  const cases = [];
+  let n = 0;
+  const nodeId = () => `f1a9d0c3e5b7e${String(++n).padStart(3, '0')}`;
+  for (const { type, defaults } of types) {
+    cases.push({
+      title: `${type} imported with only ${ONLY.join(', ')}`, short: `${type.replace(/^gws-/, '')}, bare`, type, defaults,
+      node: { id: nodeId(), type, server: SERVER }, lacks: Object.keys(defaults).filter((k) => k !== 'server'),
+    });
+  }
+  const complete = types.find((t) => t.type === 'gws-complete-record');
+  if (!complete) return cases;
+  const full = Object.fromEntries(Object.entries(complete.defaults).map(([key, d]) => [key, key === 'server' ? SERVER : d.value]));
+  const base = { type: complete.type, defaults: complete.defaults };
+  cases.push({ ...base, title: 'gws-complete-record imported with every property (control)', short: 'all properties', node: { id: nodeId(), type: complete.type, ...full }, lacks: [] });
+  const optional = ['waitForAck', 'timeout', ...Object.keys(full).filter((key) => key.endsWith('Type') && key.slice(0, -4) in full)];
+  for (const key of optional) {
+    const { [key]: _, ...rest } = full;
+    cases.push({ ...base, title: `gws-complete-record imported without ${key}`, short: `no ${key}`, node: { id: nodeId(), type: complete.type, ...rest }, lacks: [key] });
+  }
+  cases.push({
+    ...base, title: 'gws-complete-record with every property on a gws-server with only id, type, useSimulator and devicePath', short: 'bare server',
+    node: { id: nodeId(), type: complete.type, ...full, server: BARE_SERVER }, lacks: [], bareServer: true,
+  });
+  return cases;
+}
+
+/** Stored as the default, or unset (absent or ''; node contract, precise rules 1 and 2) where the default is text. */
+function sameAsDefault(value, def) {
+  return JSON.stringify(value) === JSON.stringify(def) || ((value === undefined || value === '') && (def === undefined || typeof def === 'string'));
+}
+
+/**
+ * Opens the dialog of case `c` (and, for a bare server, that server's dialog through the pencil), reads what
+ * its checkboxes and selects show for the properties the node lacks, and presses Done. Resolves with
+ * `changed` (a lacking property not stored as its default, or a given one stored differently) and
+ * `notShown` (a checkbox or select that did not show the default, pattern 17), as readable lines.
+ */
+async function saveUnchanged(page, c) {
+  // A config node select (server, tls) is Node-RED's own: it offers "add new" when none is chosen.
+  const shownIn = (prefix, keys) => page.evaluate(([pre, wanted]) => Object.fromEntries(wanted.map((key) => {
+    const el = document.getElementById(`${pre}-${key}`);
+    if (el && el.type === 'checkbox') return [key, { kind: 'checkbox', value: el.checked }];
+    if (el && el.tagName === 'SELECT') return [key, { kind: 'select', value: el.value }];
+    return [key, { kind: 'other' }];
+  })), [prefix, keys]);
+  const notShownOf = (shown, defaults, label) => Object.entries(shown)
+    .filter(([key, s]) => s.kind !== 'other' && s.value !== defaults[key].value)
+    .map(([key, s]) => `${label}${key}: the dialog shows ${s.kind === 'checkbox' ? (s.value ? 'ticked' : 'unticked') : JSON.stringify(s.value)}, the default is ${JSON.stringify(defaults[key].value)}`);
+
+  await openNodeDialog(page, c.node.id);
+  const notShown = notShownOf(await shownIn('node-input', c.lacks.filter((key) => !c.defaults[key].config)), c.defaults, '');
+  let serverDefaults = {};
+  let serverLacks = [];
+  if (c.bareServer) {
+    await openConfigDialogFrom(page, 'server');
+    serverDefaults = await page.evaluate(() => Object.fromEntries(Object.entries(RED.nodes.getType('gws-server').defaults)
+      .map(([key, d]) => [key, { value: d.value, config: !!d.type }])));
+    serverLacks = Object.keys(serverDefaults).filter((key) => !['useSimulator', 'devicePath'].includes(key));
+    notShown.push(...notShownOf(await shownIn('node-config-input', serverLacks.filter((key) => !serverDefaults[key].config)), serverDefaults, 'gws-server '));
+    await pressDone(page, '#node-config-dialog-ok');
+  }
+  await pressDone(page);
+
+  const [node, server] = await page.evaluate((ids) => ids.map((id) => {
+    const n = RED.nodes.node(id);
+    return n && JSON.parse(JSON.stringify(Object.fromEntries(Object.keys(n._def.defaults).map((key) => [key, n[key]]))));
+  }), [c.node.id, BARE_SERVER]);
+  const changed = [
+    ...c.lacks.filter((key) => !sameAsDefault(node[key], c.defaults[key].value))
+      .map((key) => `${key}: stored ${JSON.stringify(node[key])}, the editor's default is ${JSON.stringify(c.defaults[key].value)}`),
+    ...Object.keys(c.node).filter((key) => key in c.defaults && JSON.stringify(node[key]) !== JSON.stringify(c.node[key]))
+      .map((key) => `${key}: imported ${JSON.stringify(c.node[key])}, stored ${JSON.stringify(node[key])}`),
+    ...serverLacks.filter((key) => !sameAsDefault(server[key], serverDefaults[key].value))
+      .map((key) => `gws-server ${key}: stored ${JSON.stringify(server[key])}, the editor's default is ${JSON.stringify(serverDefaults[key].value)}`),
+  ];
+  return { changed, notShown };
+}
+
 const MAJORS = majors();
 const stacks = perMajor({ pageOptions: { viewport: { width: 1400, height: 1000 }, animations: false } });
 
@@ -118,27 +202,7 @@ function defaultsSuite(major) {
         type,
         defaults: Object.fromEntries(Object.entries(def.defaults).map(([key, d]) => [key, { value: d.value, config: !!d.type }])),
       })));
-    const complete = types.find((t) => t.type === 'gws-complete-record');
-    const cases = [];
-    let n = 0;
-    const nodeId = () => `f1a9d0c3e5b7e${String(++n).padStart(3, '0')}`;
-    for (const { type, defaults } of types) {
-      cases.push({ title: `${type} imported with only ${ONLY.join(', ')}`, short: `${type.replace(/^gws-/, '')}, bare`, type, defaults, node: { id: nodeId(), type, server: SERVER }, lacks: Object.keys(defaults).filter((k) => k !== 'server') });
-    }
-    if (complete) {
-      const full = Object.fromEntries(Object.entries(complete.defaults).map(([key, d]) => [key, key === 'server' ? SERVER : d.value]));
-      const base = { type: complete.type, defaults: complete.defaults };
-      cases.push({ ...base, title: 'gws-complete-record imported with every property (control)', short: 'all properties', node: { id: nodeId(), type: complete.type, ...full }, lacks: [] });
-      const optional = ['waitForAck', 'timeout', ...Object.keys(full).filter((key) => key.endsWith('Type') && key.slice(0, -4) in full)];
-      for (const key of optional) {
-        const { [key]: _, ...rest } = full;
-        cases.push({ ...base, title: `gws-complete-record imported without ${key}`, short: `no ${key}`, node: { id: nodeId(), type: complete.type, ...rest }, lacks: [key] });
-      }
-      cases.push({
-        ...base, title: 'gws-complete-record with every property on a gws-server with only id, type, useSimulator and devicePath', short: 'bare server',
-        node: { id: nodeId(), type: complete.type, ...full, server: BARE_SERVER }, lacks: [], bareServer: true,
-      });
-    }
+    const cases = buildCases(types);
     const flow = buildFlow(cases);
     const suite = this.test.parent;
     const add = (title, fn, timeout) => {
@@ -156,52 +220,11 @@ function defaultsSuite(major) {
 
     for (const c of cases) {
       add(`${c.title}: the dialog saved unchanged with Done stores the editor's default of every property the import lacked`, async () => {
-        // What the dialog shows for the checkboxes and selects of the properties the import lacked (pattern 17).
-        const shownIn = (prefix, keys) => page.evaluate(([pre, wanted]) => Object.fromEntries(wanted.map((key) => {
-          const el = document.getElementById(`${pre}-${key}`);
-          if (!el) return [key, { kind: 'none' }];
-          if (el.type === 'checkbox') return [key, { kind: 'checkbox', value: el.checked }];
-          if (el.tagName === 'SELECT') return [key, { kind: 'select', value: el.value }];
-          return [key, { kind: 'other' }];
-        })), [prefix, keys]);
-        const shownWrong = (shown, defaults, label = '') => Object.entries(shown)
-          .filter(([key, s]) => (s.kind === 'checkbox' || s.kind === 'select') && s.value !== defaults[key])
-          .map(([key, s]) => `${label}${key}: the dialog shows ${s.kind === 'checkbox' ? (s.value ? 'ticked' : 'unticked') : JSON.stringify(s.value)}, the default is ${JSON.stringify(defaults[key])}`);
-        const nodeDefaults = Object.fromEntries(Object.entries(c.defaults).map(([key, d]) => [key, d.value]));
-        await openNodeDialog(page, c.node.id);
-        // A config node select (server) is Node-RED's own: it offers "add new" when none is chosen.
-        const wrongShown = shownWrong(await shownIn('node-input', c.lacks.filter((key) => !c.defaults[key].config)), nodeDefaults);
-        let serverDefaults;
-        if (c.bareServer) {
-          await openConfigDialogFrom(page, 'server');
-          serverDefaults = await page.evaluate(() => Object.fromEntries(Object.entries(RED.nodes.getType('gws-server').defaults).map(([key, d]) => [key, { value: d.value, config: !!d.type }])));
-          const lacking = Object.keys(serverDefaults).filter((k) => !['useSimulator', 'devicePath'].includes(k) && !serverDefaults[k].config);
-          const values = Object.fromEntries(Object.entries(serverDefaults).map(([key, d]) => [key, d.value]));
-          wrongShown.push(...shownWrong(await shownIn('node-config-input', lacking), values, 'gws-server '));
-          await pressDone(page, '#node-config-dialog-ok');
-        }
-        await pressDone(page);
-        const stored = await page.evaluate((ids) => ids.map((id) => {
-          const node = RED.nodes.node(id);
-          return node && JSON.parse(JSON.stringify(Object.fromEntries(Object.keys(node._def.defaults).map((key) => [key, node[key]]))));
-        }), [c.node.id, BARE_SERVER]);
-        // Stored as the default, or unset (absent or ''; node contract, precise rules 1 and 2) where the default is text.
-        const same = (value, def) => JSON.stringify(value) === JSON.stringify(def) || ((value === undefined || value === '') && (def === undefined || typeof def === 'string'));
-        const wrong = c.lacks.filter((key) => !same(stored[0][key], c.defaults[key].value))
-          .map((key) => `${key}: stored ${JSON.stringify(stored[0][key])}, the editor's default is ${JSON.stringify(c.defaults[key].value)}`);
-        const given = Object.keys(c.node).filter((key) => key !== 'id' && key !== 'type' && key in c.defaults && JSON.stringify(stored[0][key]) !== JSON.stringify(c.node[key]))
-          .map((key) => `${key}: imported ${JSON.stringify(c.node[key])}, stored ${JSON.stringify(stored[0][key])}`);
-        if (c.bareServer) {
-          for (const key of Object.keys(serverDefaults).filter((k) => !['useSimulator', 'devicePath'].includes(k))) {
-            const def = serverDefaults[key].value;
-            if (!same(stored[1][key], def)) wrong.push(`gws-server ${key}: stored ${JSON.stringify(stored[1][key])}, the editor's default is ${JSON.stringify(def)}`);
-          }
-        }
-        const problems = [...wrong, ...given];
-        if (problems.length || wrongShown.length) {
+        const { changed, notShown } = await saveUnchanged(page, c);
+        if (changed.length || notShown.length) {
           assert.fail([
-            problems.length && `Done on an unchanged dialog changed what the node does:\n  ${problems.join('\n  ')}`,
-            wrongShown.length && `the dialog does not show the default of a property the node lacks:\n  ${wrongShown.join('\n  ')}`,
+            changed.length && `Done on an unchanged dialog changed what the node does:\n  ${changed.join('\n  ')}`,
+            notShown.length && `the dialog does not show the default of a property the node lacks:\n  ${notShown.join('\n  ')}`,
           ].filter(Boolean).join('\n'));
         }
       });
