@@ -1,5 +1,11 @@
 'use strict';
-/** Helpers for the editor test in Chromium: a free port, a Node-RED + simulator pair, and editor gestures. */
+/**
+ * Helpers for the editor tests in Chromium: Node-RED 4.1 or 5 with its editor in a page (per spec file: one
+ * browser, one Node-RED per major), and the gestures of a user in that editor on either major (palette drag,
+ * wiring, Menu → Import, dialogs opened with a double click and closed with Done, deploy, inject buttons,
+ * the debug sidebar). Only what Node-RED guarantees is relied on: `node-input-<property>` (config nodes
+ * `node-config-input-<property>`) and the editor's own element ids.
+ */
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -150,8 +156,8 @@ function perMajor({ editorOptions = {}, pageOptions = {}, extra } = {}) {
 }
 
 /**
- * Script errors of Node-RED's own editor code that our nodes do not cause, by major: Node-RED 5.0's info
- * sidebar sometimes cycles its tips before its tip box exists (`tipBox.html(tip)` in red.js, setTip).
+ * Script errors of Node-RED's own editor code that our nodes do not cause, by major: in Node-RED 5.0.7 the
+ * tips of the info sidebar sometimes run `tipBox.html(tip)` (red.js, setTip) while `tipBox` is undefined.
  */
 const NODE_RED_ERRORS = {
   5: [/^Cannot read properties of undefined \(reading 'html'\) \(at \w+ \(http:\/\/127\.0\.0\.1:\d+\/red\/red\.min\.js/],
