@@ -169,10 +169,20 @@ function ourPageErrors(major, session) {
   return session.pageErrors.filter((text) => !known.some((pattern) => pattern.test(text)));
 }
 
+/** Cancels every open edit dialog (after a failed test, so that the next one starts from the workspace). */
+async function cancelDialogs(page) {
+  for (let i = 0; i < 5; i++) {
+    const cancel = page.locator('#red-ui-editor-stack .red-ui-tray:last-child').locator('#node-config-dialog-cancel, #node-dialog-cancel').first();
+    if (!(await cancel.count())) return;
+    await cancel.click({ timeout: 3000 }).catch(() => {});
+    await page.waitForTimeout(400);
+  }
+}
+
 /**
  * After a failed test: a screenshot to test-output/ (named after the spec, the major and the test; the first
  * three failures of a page only), the Node-RED output since its flows started, and the page's script errors
- * and failed requests; each line of output and each error once per page.
+ * and failed requests; each line of output and each error once per page. Then cancels open dialogs.
  */
 async function reportFailure(test, { spec, major, page, editor, pageErrors = [], failedRequests = [], reported = {} }) {
   if (!test || test.state !== 'failed') return;
@@ -198,6 +208,7 @@ async function reportFailure(test, { spec, major, page, editor, pageErrors = [],
   reported.failedRequests = failedRequests.length;
   if (newErrors.length) console.log(`    page errors: ${newErrors.join(' | ')}`);
   if (newRequests.length) console.log(`    failed requests: ${newRequests.join(' | ')}`);
+  if (page) await cancelDialogs(page);
 }
 
 /**
@@ -503,7 +514,10 @@ async function revealOnCanvas(page, id, part = '.red-ui-flow-node') {
 async function openNodeDialog(page, id) {
   const at = await revealOnCanvas(page, id);
   await page.mouse.dblclick(at.x, at.y);
-  await trayOpen(page, '#node-dialog-ok');
+  await trayOpen(page, '#node-dialog-ok').catch(async (err) => {
+    const type = await page.evaluate((nid) => RED.nodes.node(nid).type, id);
+    throw new Error(`double-clicking ${type} ${id} on the workspace did not open its edit dialog (${err.message.split('\n')[0]})`);
+  });
 }
 
 /** Double-clicks the tab of flow `z`; resolves once its edit dialog is open. */
@@ -595,7 +609,7 @@ async function clearDebug(page) {
 }
 
 module.exports = {
-  CHROMIUM, CHROMIUM_ARGS, NODE_RED, root, freePort, majors, haveChromium, launchBrowser, openEditor, perMajor, ourPageErrors, reportFailure, startEditor, centre, drag,
+  CHROMIUM, CHROMIUM_ARGS, NODE_RED, root, freePort, majors, haveChromium, launchBrowser, openEditor, perMajor, ourPageErrors, cancelDialogs, reportFailure, startEditor, centre, drag,
   dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire, deploy, waitForStatus, debugList, showDebug, flatText, expandDebug, debugRows,
   openImportDialog, importPasted, importExample, dismissNotifications, showWorkspace, trayOpen, revealOnCanvas, openNodeDialog, openFlowDialog, openConfigDialogFrom, pressDone, exportFlow, flowDifferences,
   pressInject, debugMessagesOf, clearDebug,
