@@ -14,7 +14,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const {
   NODE_RED, root, majors, haveChromium, perMajor, ourPageErrors, reportFailure, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled,
-  wire, deploy, waitForStatus, showDebug, flatText, expandDebug, debugRows, dismissNotifications,
+  wire, deploy, waitForStatus, showDebug, flatText, expandDebug, debugRows, dismissNotifications, pressInject,
 } = require('./helpers');
 
 const DEVICE = '/devices/42e3a1c6-fc5e-425b-9411-125f536fde00';
@@ -194,7 +194,7 @@ function editorSuite(major) {
     assert.equal(await nodeOnCanvas(page, ids.record).locator('.red-ui-flow-node-status-label').textContent(), 'connected');
     await showDebug(page);
 
-    await nodeOnCanvas(page, ids.inject).locator('.red-ui-flow-node-button-button').click();
+    await pressInject(page, ids.inject);
     const message = page.locator('.red-ui-debug-msg', { hasText: 'RecordProcessedAcknowledge' }).first();
     await message.waitFor({ state: 'visible', timeout: 15000 });
     const text = await message.innerText();
@@ -208,7 +208,6 @@ function editorSuite(major) {
     );
     // Click away the "Successfully deployed / injected" notifications so they do not cover the header.
     await dismissNotifications(page);
-    await page.waitForFunction(() => !document.querySelector('#red-ui-notifications .red-ui-notification:not([style*="display: none"])'), null, { timeout: 8000 }).catch(() => {});
     fs.mkdirSync(IMAGES, { recursive: true });
     await page.screenshot({ path: path.join(IMAGES, 'running-flow.png') });
   });
@@ -318,7 +317,7 @@ function editorSuite(major) {
 
     sim.configure({ chainLength: 2 });
     const since = Date.now();
-    await nodeOnCanvas(page, ids.chainInject).locator('.red-ui-flow-node-button-button').click();
+    await pressInject(page, ids.chainInject);
     const message = list.locator('.red-ui-debug-msg', { hasText: 'ChainedRecordsDataEnd' }).first();
     await message.waitFor({ state: 'visible', timeout: 15000 });
     // The meta line names the topic; the summary of msg.payload the two records and the end notification.
@@ -351,6 +350,7 @@ function editorSuite(major) {
     const all = sim.requests().filter((r) => r.method === 'POST' && r.path === '/api/v2/me/outbound-records/7');
     assert.equal(all.length, 1, 'one GetChainedRecord for handle 7 in the whole suite');
     sim.configure({ chainLength: 0 });
+    await dismissNotifications(page);
     fs.mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: path.join(OUT, 'chained-flow.png') });
   });

@@ -335,6 +335,8 @@ async function deploy(page) {
   });
   const outcome = await handle.jsonValue();
   if (outcome !== 'deployed') throw new Error(outcome);
+  // The editor is shaded while it deploys; the shade fades out after the answer.
+  await page.locator('#red-ui-full-shade').waitFor({ state: 'hidden' });
 }
 
 /** Resolves once the status text under the node on the workspace reads `text`. */
@@ -461,6 +463,7 @@ async function dismissNotifications(page) {
   for (const note of await page.locator('#red-ui-notifications .red-ui-notification:visible').all()) {
     if (await note.locator('button').count()) continue; // one that asks something stays
     await note.click({ timeout: 2000 }).catch(() => {});
+    await note.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => {}); // it fades out
   }
 }
 
@@ -484,30 +487,44 @@ async function trayOpen(page, button) {
 
 /**
  * Shows the flow of a node and scrolls the workspace (as a user would with the scroll bars) until `part` of
- * the node (default: its body) is fully visible; resolves with the centre of that part.
+ * the node (default: its body) is fully visible and nothing covers its centre (a notification covering it is
+ * clicked away; a shade, e.g. while deploying, is waited out); resolves with that centre.
  */
 async function revealOnCanvas(page, id, part = '.red-ui-flow-node') {
   const z = await page.evaluate((nid) => { const n = RED.nodes.node(nid); return n ? n.z : null; }, id);
   if (!z) throw new Error(`no node ${id} in the editor`);
   await showWorkspace(page, z);
-  const at = await page.waitForFunction(([nid, sel]) => {
-    const el = document.querySelector(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${nid}"] ${sel}`);
-    if (!el) return false;
-    const chart = document.getElementById('red-ui-workspace-chart');
-    const view = chart.getBoundingClientRect();
-    const box = el.getBoundingClientRect();
-    const margin = 2;
-    const right = view.x + chart.clientWidth - margin; // the scroll bars take part of the box
-    const bottom = view.y + chart.clientHeight - margin;
-    const dx = box.x < view.x + margin ? box.x - view.x - margin : box.right > right ? box.right - right : 0;
-    const dy = box.y < view.y + margin ? box.y - view.y - margin : box.bottom > bottom ? box.bottom - bottom : 0;
-    if (!dx && !dy) return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-    chart.scrollLeft += dx;
-    chart.scrollTop += dy;
-    return false; // measured again on the next frame
-  }, [id, part], { polling: 'raf', timeout: 5000 }).catch(() => null);
-  if (!at) throw new Error(`node ${id} (${part}) could not be scrolled into view on the workspace`);
-  return at.jsonValue();
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const found = await page.waitForFunction(([nid, sel]) => {
+      const group = document.querySelector(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${nid}"]`);
+      const el = group && group.querySelector(sel);
+      if (!el) return false;
+      const chart = document.getElementById('red-ui-workspace-chart');
+      const view = chart.getBoundingClientRect();
+      const box = el.getBoundingClientRect();
+      const margin = 2;
+      const right = view.x + chart.clientWidth - margin; // the scroll bars take part of the box
+      const bottom = view.y + chart.clientHeight - margin;
+      const dx = box.x < view.x + margin ? box.x - view.x - margin : box.right > right ? box.right - right : 0;
+      const dy = box.y < view.y + margin ? box.y - view.y - margin : box.bottom > bottom ? box.bottom - bottom : 0;
+      if (dx || dy) {
+        chart.scrollLeft += dx;
+        chart.scrollTop += dy;
+        return false; // measured again on the next frame
+      }
+      const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      const hit = document.elementFromPoint(at.x, at.y);
+      if (hit && group.contains(hit)) return at;
+      const notification = hit && hit.closest('.red-ui-notification');
+      return { covered: hit ? `${hit.tagName.toLowerCase()}${hit.id ? `#${hit.id}` : ''}.${String(hit.className.baseVal ?? hit.className).split(' ')[0]}` : 'nothing', notification: !!notification };
+    }, [id, part], { polling: 'raf', timeout: 5000 }).then((handle) => handle.jsonValue()).catch(() => null);
+    if (!found) throw new Error(`node ${id} (${part}) could not be scrolled into view on the workspace`);
+    if (!found.covered) return found;
+    if (Date.now() > deadline) throw new Error(`node ${id} (${part}) stays covered by ${found.covered}`);
+    if (found.notification) await dismissNotifications(page);
+    else await page.waitForTimeout(100);
+  }
 }
 
 /** Double-clicks a node on the workspace (showing it first) with the mouse; resolves once its edit dialog is open. */
