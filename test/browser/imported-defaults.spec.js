@@ -9,11 +9,14 @@
  * - for gws-complete-record: a node with every property (the control), and one lacking each optional property
  *   in turn (waitForAck, timeout, each <param>Type); and one with every property on a gws-server that has
  *   only id, type, useSimulator and devicePath.
- * All are imported in one flow through Menu → Import (JSON pasted), each dialog is opened and closed with Done,
- * a property the import lacked must then be stored as the editor's default (or stay absent), and after one
- * deploy a valid record (built by a function node) must come out with msg.topic = the acknowledgement the
- * operation waits for, not the operation name (which would mean the dialog switched waitForAck off).
- * The types are read from the palette, so the tests are added once the editor is open.
+ * All are imported in one flow through Menu → Import (JSON pasted), each dialog is opened and closed with Done:
+ * its checkboxes and selects must show the default of a property the node lacks, and the property must then
+ * be stored as the editor's default (or stay unset where unset means the default). After one deploy a valid
+ * record (built by a function node) must come out with msg.topic = the acknowledgement the operation waits
+ * for, not the operation name (which would mean the dialog switched waitForAck off); an error is shown with
+ * its text. Writes test-output/imported-defaults-nr<major>.png.
+ * The types are read from the palette, so the tests are added once the editor is open (mocha's --grep must
+ * match the first test, "offers action nodes", for the others to be added).
  */
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -21,7 +24,7 @@ const path = require('node:path');
 const { Test } = require('mocha');
 const {
   NODE_RED, root, majors, haveChromium, perMajor, ourPageErrors, reportFailure, importPasted, exportFlow, flowDifferences, openNodeDialog,
-  openConfigDialogFrom, pressDone, deploy, showDebug, pressInject, debugMessagesOf, dismissNotifications, waitForStatus,
+  openConfigDialogFrom, pressDone, deploy, showDebug, pressInject, debugMessagesOf, dismissNotifications,
 } = require('./helpers');
 
 const DEVICE = '/devices/42e3a1c6-fc5e-425b-9411-125f536fde00';
