@@ -1,88 +1,81 @@
 'use strict';
 /*
- * The editor in a real Chromium: the palette shows the Genesys nodes, a flow is built by dragging from
- * the palette, the gws-server is added and tested in its dialog, and the deployed flow completes a record
- * on the bundled simulator; a second flow built the same way (inject → get chained record → debug) fetches
- * a chain of 2 records. Writes editor-dialog.png, server-dialog.png and running-flow.png to test-output/
- * (to docs/images/ with UPDATE_SCREENSHOTS=1) and chained-flow.png to test-output/; on failure a screenshot
- * goes to test-output/.
- * Skipped (with a line on stdout) when /usr/bin/chromium is not installed.
+ * The editor in a real Chromium, on Node-RED 4.1 and on Node-RED 5 (one browser, one Node-RED and one
+ * simulator per major): the palette shows the Genesys nodes, a flow is built by dragging from the palette,
+ * the gws-server is added and tested in its dialog, and the deployed flow completes a record on the
+ * simulator; a second flow built the same way (inject → get chained record → debug) fetches a chain of 2
+ * records. On Node-RED 4.1 writes editor-dialog.png, server-dialog.png and running-flow.png to test-output/
+ * (to docs/images/ with UPDATE_SCREENSHOTS=1) and chained-flow.png to test-output/; on Node-RED 5 all four
+ * go to test-output/node-red-5/. On failure a screenshot goes to test-output/.
+ * Skipped (with a line on stdout) when /usr/bin/chromium is not installed; BROWSER_NODE_RED=4 (or 5) runs one major.
  */
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const {
-  CHROMIUM, CHROMIUM_ARGS, root, startEditor, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled, wire, deploy, waitForStatus, showDebug, flatText, expandDebug, debugRows,
+  NODE_RED, root, majors, haveChromium, perMajor, ourPageErrors, reportFailure, dropFromPalette, nodeOnCanvas, canvasLabel, typed, settled,
+  wire, deploy, waitForStatus, showDebug, flatText, expandDebug, debugRows, dismissNotifications, pressInject,
 } = require('./helpers');
 
 const DEVICE = '/devices/42e3a1c6-fc5e-425b-9411-125f536fde00';
-// Screenshots go to test-output/; UPDATE_SCREENSHOTS=1 writes the ones the README shows (docs/images/).
-const IMAGES = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(root, 'docs', 'images') : path.join(root, 'test-output');
 const OUTPUT = path.join(root, 'test-output');
+/** Where the screenshots of a major go: the README's (docs/images/ with UPDATE_SCREENSHOTS=1) come from Node-RED 4.1. */
+function imagesOf(major) {
+  if (major !== 4) return path.join(OUTPUT, `node-red-${major}`);
+  return process.env.UPDATE_SCREENSHOTS === '1' ? path.join(root, 'docs', 'images') : OUTPUT;
+}
 const GWS_TYPES = { 'gws-complete-record': 'complete record', 'gws-get-chained-record': 'get chained record', 'gws-outbound-event': 'outbound event' };
 /** Text that means an i18n key was shown instead of its translation. */
 const RAW_KEY = /node-red-contrib-gws-outbound\/|\bgws-server\.(label|placeholder|test|callResultFormat)\.|\baction\.(label|placeholder|tip)\b|\bgws-(complete-record|get-chained-record|outbound-event)\.(paletteLabel|label)\b/;
 
+const MAJORS = majors();
+// One simulator per major, so that each suite sees only its own requests. With animations: dragging from
+// the palette relies on jQuery UI's (a drop without them opens an edit dialog).
+const stacks = perMajor({
+  extra: async () => ({ sim: await require(path.join(root, 'dist', 'simulator', 'index.js')).startSimulator({ host: '127.0.0.1', port: 0 }) }),
+});
+
 describe('editor in Chromium', function () {
+  before(async function () {
+    if (!haveChromium()) this.skip();
+    this.timeout(30000);
+    await stacks.launch(MAJORS);
+  });
+
+  after(async function () {
+    this.timeout(30000);
+    await stacks.closeAll();
+  });
+
+  for (const major of MAJORS) describe(NODE_RED[major].label, function () { editorSuite.call(this, major); });
+});
+
+/** The editor suite on one Node-RED major. */
+function editorSuite(major) {
   this.timeout(20000);
+  const IMAGES = imagesOf(major);
+  const OUT = major === 4 ? OUTPUT : IMAGES;
   let sim;
   let editor;
-  let browser;
+  let session;
   let page;
-  const pageErrors = [];
-  const failedRequests = [];
   const ids = {};
   const placeholders = {};
   /** The tests build on each other: say so instead of failing on a missing element. */
   const need = (...keys) => keys.forEach((key) => assert.ok(ids[key], `needs ids.${key} from an earlier test of this suite`));
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`browser test SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium)`);
-      this.skip();
-    }
-    this.timeout(45000);
-    const { chromium } = require('playwright-core');
-    const simulator = require(path.join(root, 'dist', 'simulator', 'index.js'));
-    sim = await simulator.startSimulator({ host: '127.0.0.1', port: 0 });
-    editor = await startEditor();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(10000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('response', (res) => {
-      if (res.status() >= 400) failedRequests.push(`${res.status()} ${res.url()}`);
-    });
-    await page.goto(editor.url, { waitUntil: 'domcontentloaded' });
-    // Ready: the palette holds our nodes, a flow tab is active and the loading overlay is gone.
-    await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.getType('gws-complete-record') && RED.workspaces && RED.workspaces.active(), null, { timeout: 30000 });
-    await page.locator('.red-ui-palette-node[data-palette-type="gws-complete-record"]').waitFor({ state: 'visible' });
-    await page.locator('#red-ui-loading-progress').waitFor({ state: 'hidden' }).catch(() => {});
+    this.timeout(120000);
+    ({ sim, editor, session, page } = await stacks.get(major));
   });
 
   afterEach(async function () {
-    if (this.currentTest.state !== 'failed') return;
-    if (page) {
-      fs.mkdirSync(OUTPUT, { recursive: true });
-      const file = path.join(OUTPUT, `browser-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`);
-      await page.screenshot({ path: file }).catch(() => {});
-      console.log(`    screenshot: ${file}`);
-    }
-    if (editor) {
-      const log = editor.log();
-      const since = log.indexOf('Started flows');
-      console.log(`    Node-RED output since start:\n${since < 0 ? log : log.slice(since).split('\n').slice(1, 40).join('\n')}`);
-    }
-    if (pageErrors.length) console.log(`    page errors: ${pageErrors.join(' | ')}`);
-    if (failedRequests.length) console.log(`    failed requests: ${failedRequests.join(' | ')}`);
+    await reportFailure(this.currentTest, { spec: 'editor', major, editor, ...session });
   });
 
   after(async function () {
     this.timeout(20000);
-    if (browser) await browser.close().catch(() => {});
-    if (editor) await editor.stop().catch(() => {});
-    if (sim) await sim.stop().catch(() => {});
+    await stacks.close(major);
   });
 
   it('shows the Genesys category with the three nodes and their icons, and registers gws-server', async () => {
@@ -201,7 +194,7 @@ describe('editor in Chromium', function () {
     assert.equal(await nodeOnCanvas(page, ids.record).locator('.red-ui-flow-node-status-label').textContent(), 'connected');
     await showDebug(page);
 
-    await nodeOnCanvas(page, ids.inject).locator('.red-ui-flow-node-button-button').click();
+    await pressInject(page, ids.inject);
     const message = page.locator('.red-ui-debug-msg', { hasText: 'RecordProcessedAcknowledge' }).first();
     await message.waitFor({ state: 'visible', timeout: 15000 });
     const text = await message.innerText();
@@ -213,8 +206,8 @@ describe('editor in Chromium', function () {
       { operationName: sent[0].body.operationName, callingList: sent[0].body.callingList, applicationId: sent[0].body.applicationId, campaignName: sent[0].body.campaignName },
       { operationName: 'CompleteRecord', callingList: 'CallingList1', applicationId: 134, campaignName: 'Campaign1' },
     );
-    // Let the "Successfully deployed / injected" notifications fade so they do not cover the header.
-    await page.waitForFunction(() => !document.querySelector('#red-ui-notifications .red-ui-notification'), null, { timeout: 8000 }).catch(() => {});
+    // Click away the "Successfully deployed / injected" notifications so they do not cover the header.
+    await dismissNotifications(page);
     fs.mkdirSync(IMAGES, { recursive: true });
     await page.screenshot({ path: path.join(IMAGES, 'running-flow.png') });
   });
@@ -324,7 +317,7 @@ describe('editor in Chromium', function () {
 
     sim.configure({ chainLength: 2 });
     const since = Date.now();
-    await nodeOnCanvas(page, ids.chainInject).locator('.red-ui-flow-node-button-button').click();
+    await pressInject(page, ids.chainInject);
     const message = list.locator('.red-ui-debug-msg', { hasText: 'ChainedRecordsDataEnd' }).first();
     await message.waitFor({ state: 'visible', timeout: 15000 });
     // The meta line names the topic; the summary of msg.payload the two records and the end notification.
@@ -357,12 +350,13 @@ describe('editor in Chromium', function () {
     const all = sim.requests().filter((r) => r.method === 'POST' && r.path === '/api/v2/me/outbound-records/7');
     assert.equal(all.length, 1, 'one GetChainedRecord for handle 7 in the whole suite');
     sim.configure({ chainLength: 0 });
-    fs.mkdirSync(OUTPUT, { recursive: true });
-    await page.screenshot({ path: path.join(OUTPUT, 'chained-flow.png') });
+    await dismissNotifications(page);
+    fs.mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: path.join(OUT, 'chained-flow.png') });
   });
 
   it('raised no script errors and requested nothing of ours that failed', () => {
-    assert.deepEqual(pageErrors, []);
-    assert.deepEqual(failedRequests.filter((r) => /gws/i.test(r)), []);
+    assert.deepEqual(ourPageErrors(major, session), []);
+    assert.deepEqual(session.failedRequests.filter((r) => /gws/i.test(r)), []);
   });
-});
+}
