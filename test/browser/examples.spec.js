@@ -44,6 +44,32 @@ const EXPECTED = {
     accepted: { topic: 'CompleteRecord' },
     acknowledged: { topic: 'RecordProcessedAcknowledge', text: /operationName: "CompleteRecord"/ },
   },
+  '06 Outbound desk.json': {
+    session: { topic: 'PreviewSessionEnded' },
+    'record to decide': { topic: 'PreviewRecord' },
+    'decision result': { topic: 'UpdateCallCompletionStatsAcknowledge' },
+  },
+};
+
+/**
+ * Examples whose buttons make sense only in order, each after the answer of the one before: the inject
+ * to press, then the debug node and topic to wait for. The others are pressed in file order at once.
+ */
+const STEPS = {
+  '06 Outbound desk.json': [
+    ['start session', 'session', 'PreviewSessionStarted'],
+    ['next record', 'record to decide', 'PreviewRecord'],
+    ['complete: Answer', 'decision result', 'RecordProcessedAcknowledge'],
+    ['next record', 'record to decide', 'PreviewRecord'],
+    ['reject', 'decision result', 'RecordRejectAcknowledge'],
+    ['next record', 'record to decide', 'PreviewRecord'],
+    ['reschedule in one hour', 'decision result', 'ScheduledRecordRescheduleAcknowledge'],
+    ['next record', 'record to decide', 'PreviewRecord'],
+    ['do not call', 'decision result', 'DoNotCallAcknowledge'],
+    ['next record', 'record to decide', 'PreviewRecord'],
+    ['update phone: 5550199', 'decision result', 'UpdateCallCompletionStatsAcknowledge'],
+    ['end session', 'session', 'PreviewSessionEnded'],
+  ],
 };
 
 /** Node types without an edit dialog. */
@@ -175,7 +201,23 @@ function examplesSuite(major) {
       const tab = flow.find((n) => n.type === 'tab');
       if (tab) await showWorkspace(page, tab.id);
       await clearDebug(page);
-      for (const inject of flow.filter((n) => n.type === 'inject')) await pressInject(page, inject.id);
+      const steps = STEPS[file];
+      if (steps) {
+        for (const [button, label, topic] of steps) {
+          const inject = flow.find((n) => n.type === 'inject' && n.name === button);
+          const debug = debugs.find((d) => (d.name || d.id) === label);
+          assert.ok(inject && debug, `examples/${file} has an inject "${button}" and a debug node "${label}"`);
+          const before = (await debugMessagesOf(page, debug.id)).filter((m) => m.topic === topic).length;
+          await pressInject(page, inject.id);
+          const until = Date.now() + 10000;
+          while ((await debugMessagesOf(page, debug.id)).filter((m) => m.topic === topic).length <= before) {
+            if (Date.now() > until) assert.fail(`examples/${file}: after "${button}", no ${topic} at "${label}" within 10 s`);
+            await page.waitForTimeout(100);
+          }
+        }
+      } else {
+        for (const inject of flow.filter((n) => n.type === 'inject')) await pressInject(page, inject.id);
+      }
 
       const matches = (message, want) => (want.topic === undefined || message.topic === want.topic) && (!want.text || want.text.test(message.text));
       const shown = async () => Object.fromEntries(await Promise.all(debugs.map(async (d) => [d.name || d.id, await debugMessagesOf(page, d.id)])));
