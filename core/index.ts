@@ -1,8 +1,10 @@
 /** The protocol core: plain TypeScript, no Node-RED. */
 export { GwsConnection } from './connection.js';
 export type { ConnectionOptions, ConnectionState, ExecuteOptions, OperationResult, TaggedNotification } from './connection.js';
-export { GwsSession, parseBaseUrl } from './session.js';
-export type { SessionOptions, TlsOptions } from './session.js';
+export { GwsSession, parseBaseUrl, SESSION_DEFAULTS } from './session.js';
+export type { SessionOptions, TlsOptions, ProxyOptions, SocketStats } from './session.js';
+export { proxyFor } from './proxy.js';
+export type { ProxyChoice } from './proxy.js';
 export { Correlator } from './correlator.js';
 export type { CorrelatedAnswer, CorrelationInfo, CorrelatorStats } from './correlator.js';
 export { prepareRequest, recordPath, isUnset, isOperationName, PARAMS_WITH_DEFAULT } from './operations.js';
