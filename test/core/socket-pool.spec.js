@@ -1,0 +1,140 @@
+'use strict';
+/*
+ * The sockets of one session: bounded (counted on the server side), released when idle, and all
+ * closed by close(), which also ends every request in flight or waiting for a socket.
+ */
+const assert = require('node:assert/strict');
+const { core, delay, until, startSim, connect, completeParams } = require('../helpers');
+const { gwsLikeServer } = require('../helpers/http-servers');
+
+function burst(session, count, prefix, options = {}) {
+  return Promise.allSettled(
+    Array.from({ length: count }, (_, i) =>
+      session.postJson(`/api/v2/me/outbound-records/${prefix}-${i}`, {}, { operation: 'CompleteRecord', timeoutMs: 15000, ...options }),
+    ),
+  );
+}
+
+describe('core: the socket pool of a session', function () {
+  this.timeout(30000);
+  let target;
+  const sessions = [];
+  afterEach(async () => {
+    for (const s of sessions.splice(0)) s.close();
+    await target?.close();
+    target = undefined;
+  });
+  function open(options = {}) {
+    const session = new core.GwsSession({ baseUrl: target.url, username: 'agent1', password: 'pw', ...options });
+    sessions.push(session);
+    return session;
+  }
+
+  it('a burst of 200 requests never opens more sockets than the default bound, and all arrive once', async () => {
+    target = await gwsLikeServer({ answerDelayMs: 5 });
+    const session = open();
+    let maxQueued = 0;
+    let maxOpen = 0;
+    const sampler = setInterval(() => {
+      const stats = session.socketStats();
+      maxQueued = Math.max(maxQueued, stats.queued);
+      maxOpen = Math.max(maxOpen, stats.open);
+    }, 2);
+    let results;
+    try {
+      results = await burst(session, 200, 'burst');
+    } finally {
+      clearInterval(sampler);
+    }
+    assert.deepEqual(results.filter((r) => r.status === 'rejected').map((r) => r.reason.message), []);
+    const bound = core.SESSION_DEFAULTS.maxSockets;
+    assert.ok(bound >= 2 && bound <= 16, `default bound ${bound}`);
+    assert.ok(target.state.maxOpen <= bound, `${target.state.maxOpen} sockets were open at once on the server (bound ${bound})`);
+    assert.equal(target.state.maxOpen, bound, 'the burst used the whole pool');
+    assert.ok(maxOpen <= bound);
+    assert.ok(maxQueued > 0, 'requests beyond the bound waited for a socket');
+    assert.equal(target.state.arrivals.size, 200);
+    for (const count of target.state.arrivals.values()) assert.equal(count, 1);
+  });
+
+  it('honours maxSockets, with room for at least one request beside the long poll', async () => {
+    target = await gwsLikeServer({ answerDelayMs: 5 });
+    const three = open({ maxSockets: 3 });
+    await burst(three, 200, 'three');
+    assert.ok(target.state.maxOpen <= 3, `${target.state.maxOpen} sockets open at once`);
+    await three.close();
+    await until(() => target.state.open === 0, 2000, 'sockets closed');
+    target.state.maxOpen = 0;
+    const one = open({ maxSockets: 1 });
+    await burst(one, 20, 'one');
+    assert.equal(target.state.maxOpen, 2, 'maxSockets below 2 is raised to 2 (one is for the CometD long poll)');
+  });
+
+  it('closes idle sockets after the idle timeout, and reopens on demand', async () => {
+    target = await gwsLikeServer({ answerDelayMs: 5 });
+    const session = open({ keepAliveTimeoutMs: 300 });
+    await burst(session, 50, 'idle');
+    assert.ok(session.socketStats().open > 0);
+    assert.ok(target.state.open > 0);
+    await until(() => target.state.open === 0, 3000, 'the server to see every idle socket closed');
+    assert.equal(session.socketStats().open, 0);
+    const before = target.state.connections;
+    await session.postJson('/api/v2/me/outbound-records/again', {}, { operation: 'CompleteRecord' });
+    assert.equal(target.state.connections, before + 1);
+  });
+
+  it('without an option or a hint, idle sockets are closed after the short default', async () => {
+    target = await gwsLikeServer();
+    const session = open();
+    await burst(session, 20, 'default');
+    const opened = target.state.open;
+    assert.ok(opened > 0);
+    const started = Date.now();
+    await until(() => target.state.open === 0, core.SESSION_DEFAULTS.keepAliveTimeoutMs + 2000, 'idle sockets closed');
+    const waited = Date.now() - started;
+    assert.ok(waited >= core.SESSION_DEFAULTS.keepAliveTimeoutMs - 500, `closed after ${waited} ms`);
+  });
+
+  it('close() ends the requests in flight and waiting, sends none of them later, and closes every socket', async () => {
+    target = await gwsLikeServer({ answerDelayMs: 1000 });
+    const session = open({ maxSockets: 2 });
+    const pending = burst(session, 6, 'closing');
+    await until(() => target.state.posts === 2, 2000, 'two requests on the server');
+    assert.equal(session.socketStats().queued, 4);
+    session.close();
+    const results = await pending;
+    for (const result of results) {
+      assert.equal(result.status, 'rejected');
+      assert.equal(result.reason.name, 'RequestAbortedError');
+    }
+    await until(() => target.state.open === 0, 2000, 'sockets closed');
+    await delay(1200);
+    assert.equal(target.state.posts, 2, 'queued requests were never sent');
+    assert.deepEqual(session.jar.names(), []);
+  });
+
+  it('a connection holds the long poll on one socket and sends REST calls beside it, within the bound', async () => {
+    const sim = await startSim();
+    const c = await connect(sim, { maxSockets: 3 });
+    try {
+      c.start();
+      await until(() => c.state.status === 'connected', 5000, 'connected');
+      const requests = Array.from({ length: 30 }, (_, i) => c.execute(c.prepare('CompleteRecord', completeParams({ recordHandle: 500 + i }))));
+      let maxOpen = 0;
+      const sampler = setInterval(() => {
+        maxOpen = Math.max(maxOpen, c.session.socketStats().open);
+      }, 2);
+      try {
+        const results = await Promise.all(requests);
+        assert.equal(results.length, 30);
+      } finally {
+        clearInterval(sampler);
+      }
+      assert.ok(maxOpen <= 3, `${maxOpen} sockets open`);
+      await until(() => c.session.socketStats().busy === 1 && c.session.socketStats().running === 1, 2000, 'the long poll alone holding a socket');
+    } finally {
+      await c.stop();
+      await sim.stop();
+    }
+  });
+});
