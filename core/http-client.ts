@@ -1,6 +1,11 @@
 /**
- * The HTTP client of one session: one undici `Pool` for the session's single origin, with a bounded
- * number of sockets, idle sockets closed before the server closes them, and an optional proxy.
+ * The HTTP client of one session: undici pools for the session's single origin, with a bounded number
+ * of sockets, idle sockets closed before the server closes them, and an optional proxy.
+ *
+ * Two lanes share the bound: the CometD requests (the long poll, which holds a socket most of the time,
+ * and the handshake and subscriptions beside it) have up to two sockets of their own, so that they
+ * never wait behind REST calls (a re-handshake queued behind a burst of POSTs leaves the client
+ * unsubscribed, and answers published meanwhile are lost); the REST calls have the rest.
  *
  * Keep-alive: a socket is reused only while it is idle for less than the server's `Keep-Alive:
  * timeout=` hint minus a margin; without a hint for less than a short default. A socket the server
@@ -35,7 +40,7 @@ export interface HttpClientOptions {
   /** The one origin this client talks to (scheme, host, port). */
   origin: URL;
   tls?: ClientTlsOptions;
-  /** Upper bound of open sockets to the origin (or to the proxy). */
+  /** Upper bound of open sockets to the origin (or to the proxy), both lanes together; at least 3. */
   maxSockets: number;
   /** Idle time after which a socket is closed when the server gave no Keep-Alive hint (ms). */
   keepAliveTimeoutMs: number;
@@ -50,8 +55,12 @@ export interface HttpClientOptions {
   proxy?: ProxyChoice;
 }
 
+/** Which sockets a request uses: the REST calls' or the CometD requests'. */
+export type Lane = 'rest' | 'notifications';
+
 export interface HttpRequest {
   method: 'GET' | 'POST';
+  lane?: Lane;
   /** Path and query below the origin, starting with `/`. */
   path: string;
   headers: Record<string, string>;
@@ -122,16 +131,20 @@ export class ProxyRefusedError extends Error {
 
 type Mode = 'direct' | 'forward' | 'tunnel';
 
+/** Sockets of the notifications lane: the long poll and one request beside it. */
+const NOTIFICATION_SOCKETS = 2;
+
 export class HttpClient {
   readonly origin: URL;
-  readonly #pool: Pool;
+  readonly #pools: Record<Lane, Pool>;
   readonly #mode: Mode;
   readonly #options: HttpClientOptions;
   /** The origin written in absolute-form request targets (forward proxy). */
   readonly #absolutePrefix: string;
   readonly #host: string;
   readonly #inFlight = new Set<Exchange>();
-  #tunnelClient?: Pool;
+  /** Opens the CONNECT tunnels (https:// through a proxy); each tunnel's socket then leaves it. */
+  #tunnelPool?: Pool;
   #connects = 0;
   #disconnects = 0;
   #closed = false;
@@ -144,8 +157,8 @@ export class HttpClient {
     const proxy = options.proxy;
     this.#mode = proxy === undefined ? 'direct' : this.origin.protocol === 'https:' ? 'tunnel' : 'forward';
     const tls = options.tls ?? {};
+    const total = Math.max(NOTIFICATION_SOCKETS + 1, Math.floor(options.maxSockets));
     const poolOptions: Pool.Options = {
-      connections: Math.max(1, Math.floor(options.maxSockets)),
       pipelining: 1,
       keepAliveTimeout: options.keepAliveTimeoutMs,
       keepAliveMaxTimeout: options.keepAliveMaxTimeoutMs,
@@ -163,20 +176,28 @@ export class HttpClient {
       rejectUnauthorized: tls.rejectUnauthorized !== false,
       timeout: options.connectTimeoutMs,
     };
+    let makePool: (connections: number) => Pool;
     if (this.#mode === 'direct') {
-      this.#pool = new Pool(this.origin, { ...poolOptions, connect: tlsConnect });
+      makePool = (connections) => new Pool(this.origin, { ...poolOptions, connections, connect: tlsConnect });
     } else if (this.#mode === 'forward') {
       // The proxy's own TLS (an https:// proxy) is verified against the system's CAs.
-      this.#pool = new Pool((proxy as ProxyChoice).url, { ...poolOptions, connect: { timeout: options.connectTimeoutMs } });
+      const proxyUrl = (proxy as ProxyChoice).url;
+      makePool = (connections) => new Pool(proxyUrl, { ...poolOptions, connections, connect: { timeout: options.connectTimeoutMs } });
     } else {
       const toTarget = buildConnector(tlsConnect as buildConnector.BuildOptions);
-      this.#pool = new Pool(this.origin, {
-        ...poolOptions,
-        connect: (connectOptions, callback) => this.#tunnel(connectOptions, toTarget, callback),
-      });
+      this.#tunnelPool = new Pool((proxy as ProxyChoice).url, { connections: total, connect: { timeout: options.connectTimeoutMs } });
+      makePool = (connections) =>
+        new Pool(this.origin, {
+          ...poolOptions,
+          connections,
+          connect: (connectOptions, callback) => this.#tunnel(connectOptions, toTarget, callback),
+        });
     }
-    this.#pool.on('connect', () => this.#connects++);
-    this.#pool.on('disconnect', () => this.#disconnects++);
+    this.#pools = { rest: makePool(total - NOTIFICATION_SOCKETS), notifications: makePool(NOTIFICATION_SOCKETS) };
+    for (const pool of Object.values(this.#pools)) {
+      pool.on('connect', () => this.#connects++);
+      pool.on('disconnect', () => this.#disconnects++);
+    }
   }
 
   /** The proxy in use, by origin (never with credentials), or undefined when direct. */
@@ -206,7 +227,7 @@ export class HttpClient {
       if (this.#options.tls?.servername) options.servername = this.#options.tls.servername;
       this.#inFlight.add(exchange);
       try {
-        this.#pool.dispatch(options, exchange);
+        this.#pools[request.lane ?? 'rest'].dispatch(options, exchange);
       } catch (error) {
         exchange.fail(error as Error);
       }
@@ -220,16 +241,16 @@ export class HttpClient {
 
   /** Sockets and requests of this client now, and connections opened and closed so far. */
   socketStats(): SocketStats {
-    const stats = this.#pool.stats;
-    return {
-      open: stats.connected,
-      idle: stats.free,
-      busy: stats.connected - stats.free,
-      queued: stats.pending,
-      running: stats.running,
-      connects: this.#connects,
-      disconnects: this.#disconnects,
-    };
+    const result: SocketStats = { open: 0, idle: 0, busy: 0, queued: 0, running: 0, connects: this.#connects, disconnects: this.#disconnects };
+    for (const pool of Object.values(this.#pools)) {
+      const stats = pool.stats;
+      result.open += stats.connected;
+      result.idle += stats.free;
+      result.busy += stats.connected - stats.free;
+      result.queued += stats.pending;
+      result.running += stats.running;
+    }
+    return result;
   }
 
   /** Cancels every request (queued or running) and closes every socket at once. */
@@ -238,8 +259,8 @@ export class HttpClient {
     this.#closed = true;
     for (const exchange of [...this.#inFlight]) exchange.fail(new HttpAbortedError());
     this.#inFlight.clear();
-    this.#pool.destroy().catch(() => undefined);
-    this.#tunnelClient?.destroy().catch(() => undefined);
+    for (const pool of Object.values(this.#pools)) pool.destroy().catch(() => undefined);
+    this.#tunnelPool?.destroy().catch(() => undefined);
   }
 
   /** Opens a socket to the target through a CONNECT tunnel of the proxy, then TLS to the target. */
@@ -249,13 +270,11 @@ export class HttpClient {
     callback: buildConnector.Callback,
   ): void {
     const proxy = this.#options.proxy as ProxyChoice;
-    // Each tunnel takes its socket out of this pool once the proxy said 200: the pool only opens them.
-    this.#tunnelClient ??= new Pool(proxy.url, { connections: Math.max(1, Math.floor(this.#options.maxSockets)), connect: { timeout: this.#options.connectTimeoutMs } });
     const port = connectOptions.port || (connectOptions.protocol === 'https:' ? '443' : '80');
     const authority = `${connectOptions.hostname}:${port}`;
     const headers: Record<string, string> = { host: authority };
     if (proxy.authorization !== undefined) headers['proxy-authorization'] = proxy.authorization;
-    this.#tunnelClient.connect({ path: authority, headers }, (error, data) => {
+    (this.#tunnelPool as Pool).connect({ path: authority, headers }, (error, data) => {
       if (error) {
         callback(error, null);
         return;
@@ -362,7 +381,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.#settled) return true;
     this.#size += chunk.length;
     if (this.#size > this.#maxBytes) {
-      this.fail(Object.assign(new Error(`answer larger than ${this.#maxBytes} bytes`), { code: 'EANSWERTOOLARGE' }));
+      this.fail(new Error(`answer larger than ${this.#maxBytes} bytes`));
       return true;
     }
     this.#chunks.push(chunk);

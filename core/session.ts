@@ -4,9 +4,9 @@
  * names the CSRF token, and a typed error for every failure. The password, the cookies and the CSRF
  * token are never written to a log or an error.
  *
- * The sockets (http-client.ts): at most `maxSockets` per session, one of which the CometD long poll
- * holds most of the time; idle ones are closed before the server would close them; a request is sent
- * again only when it provably never left. Proxies (proxy.ts) as Node-RED's http request node finds them.
+ * The sockets (http-client.ts): at most `maxSockets` per session, two of them for the CometD requests
+ * (sent to the notifications URL), the others for the REST calls; idle ones are closed before the
+ * server would close them; a request is sent again only when it provably never left. Proxies (proxy.ts) as Node-RED's http request node finds them.
  */
 import { SessionCookieJar } from './cookie-jar.js';
 import { HttpAbortedError, HttpClient, HttpTimeoutError, ProxyRefusedError, type SocketStats } from './http-client.js';
@@ -39,8 +39,10 @@ export interface SessionOptions {
   /** Upper bound for one REST request (ms). */
   requestTimeoutMs?: number;
   /**
-   * Sockets open at most to GWS (or to the proxy), default 16, at least 2: the CometD long poll holds
-   * one most of the time. Requests beyond it wait for a free socket.
+   * Sockets open at most to GWS (or to the proxy), default 16, at least 3. Two of them are kept for the
+   * CometD requests (the long poll holds one most of the time; handshakes and subscriptions use the
+   * other), so that they never wait behind REST calls; the REST calls share the rest, and those beyond
+   * it wait for a free socket.
    */
   maxSockets?: number;
   /** An idle socket is closed after this long when GWS sends no `Keep-Alive: timeout=` hint (ms, default 4000). */
@@ -98,6 +100,8 @@ export class GwsSession {
   readonly #authorization: string;
   readonly #client: HttpClient;
   readonly #log: Logger;
+  /** Path of the CometD endpoint: requests below it use the notifications lane of the client. */
+  readonly #notificationsPath: string;
   #csrf?: { header: string; token: string };
   #refreshing?: Promise<GwsUser>;
   #closed = false;
@@ -107,18 +111,20 @@ export class GwsSession {
     this.baseUrl = parseBaseUrl(options.baseUrl);
     this.#log = options.log ?? silentLogger;
     const proxy = proxyFor(this.baseUrl, { proxy: options.proxy, useEnvProxy: options.useEnvProxy });
+    const keepAliveMaxTimeoutMs = positive(options.keepAliveMaxTimeoutMs) ?? SESSION_DEFAULTS.keepAliveMaxTimeoutMs;
     this.#client = new HttpClient({
       origin: this.baseUrl,
       tls: options.tls,
-      maxSockets: Math.max(2, Math.floor(positive(options.maxSockets) ?? SESSION_DEFAULTS.maxSockets)),
-      keepAliveTimeoutMs: positive(options.keepAliveTimeoutMs) ?? SESSION_DEFAULTS.keepAliveTimeoutMs,
-      keepAliveMaxTimeoutMs: positive(options.keepAliveMaxTimeoutMs) ?? SESSION_DEFAULTS.keepAliveMaxTimeoutMs,
+      maxSockets: Math.max(3, Math.floor(positive(options.maxSockets) ?? SESSION_DEFAULTS.maxSockets)),
+      keepAliveTimeoutMs: Math.min(keepAliveMaxTimeoutMs, positive(options.keepAliveTimeoutMs) ?? SESSION_DEFAULTS.keepAliveTimeoutMs),
+      keepAliveMaxTimeoutMs,
       keepAliveMarginMs: SESSION_DEFAULTS.keepAliveMarginMs,
       connectTimeoutMs: SESSION_DEFAULTS.connectTimeoutMs,
       maxAnswerBytes: MAX_ANSWER_BYTES,
       proxy,
     });
     if (proxy) this.#log.debug(`requests to ${this.baseUrl.origin} go through the proxy ${proxy.url.origin} (${proxy.source === 'option' ? 'configured' : 'from the environment'})`);
+    this.#notificationsPath = new URL(this.url('/api/v2/notifications')).pathname;
     this.#authorization = 'Basic ' + Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64');
   }
 
@@ -212,9 +218,12 @@ export class GwsSession {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.#csrf) headers[this.#csrf.header] = this.#csrf.token;
     try {
+      const path = target.pathname;
+      const notifications = path.startsWith(this.#notificationsPath) && (path.length === this.#notificationsPath.length || path[this.#notificationsPath.length] === '/');
       const answer = await this.#client.request({
         method,
-        path: target.pathname + target.search,
+        lane: notifications ? 'notifications' : 'rest',
+        path: path + target.search,
         headers,
         body,
         timeoutMs,

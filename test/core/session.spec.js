@@ -200,6 +200,38 @@ describe('core: HTTP session', () => {
     }
   });
 
+  it('refuses an answer larger than 64 MiB and closes its connection', async function () {
+    this.timeout(20000);
+    const chunk = Buffer.alloc(1024 * 1024, 'a');
+    let sent = 0;
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const more = () => {
+        // Bounded: stops at 80 MiB or when the client went away.
+        while (sent < 80 && !res.destroyed) {
+          sent++;
+          if (!res.write(chunk)) return res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const s = new core.GwsSession({ baseUrl: `http://127.0.0.1:${server.address().port}`, ...USER });
+    try {
+      await assert.rejects(s.login(), (error) => {
+        assert.equal(error.code, 'unreachable');
+        assert.match(error.message, /answer larger than 67108864 bytes/);
+        return true;
+      });
+      assert.ok(sent < 80, `the server wrote ${sent} MiB`);
+    } finally {
+      s.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('refuses to send the credentials to another server', async () => {
     const s = await open();
     await assert.rejects(s.send('GET', 'http://other.example/api/v2/me', undefined, { operation: 'Login' }), TypeError);

@@ -4,7 +4,7 @@
  * closed by close(), which also ends every request in flight or waiting for a socket.
  */
 const assert = require('node:assert/strict');
-const { core, delay, until, startSim, connect, completeParams } = require('../helpers');
+const { core, delay, until, nextState, startSim, connect, completeParams } = require('../helpers');
 const { gwsLikeServer } = require('../helpers/http-servers');
 
 function burst(session, count, prefix, options = {}) {
@@ -50,24 +50,24 @@ describe('core: the socket pool of a session', function () {
     const bound = core.SESSION_DEFAULTS.maxSockets;
     assert.ok(bound >= 2 && bound <= 16, `default bound ${bound}`);
     assert.ok(target.state.maxOpen <= bound, `${target.state.maxOpen} sockets were open at once on the server (bound ${bound})`);
-    assert.equal(target.state.maxOpen, bound, 'the burst used the whole pool');
+    assert.equal(target.state.maxOpen, bound - 2, 'the burst used every socket of the REST calls');
     assert.ok(maxOpen <= bound);
     assert.ok(maxQueued > 0, 'requests beyond the bound waited for a socket');
     assert.equal(target.state.arrivals.size, 200);
     for (const count of target.state.arrivals.values()) assert.equal(count, 1);
   });
 
-  it('honours maxSockets, with room for at least one request beside the long poll', async () => {
+  it('honours maxSockets, two of which are kept for the CometD requests', async () => {
     target = await gwsLikeServer({ answerDelayMs: 5 });
-    const three = open({ maxSockets: 3 });
-    await burst(three, 200, 'three');
-    assert.ok(target.state.maxOpen <= 3, `${target.state.maxOpen} sockets open at once`);
-    await three.close();
+    const five = open({ maxSockets: 5 });
+    await burst(five, 200, 'five');
+    assert.equal(target.state.maxOpen, 3, `${target.state.maxOpen} sockets open at once for REST calls`);
+    five.close();
     await until(() => target.state.open === 0, 2000, 'sockets closed');
     target.state.maxOpen = 0;
     const one = open({ maxSockets: 1 });
     await burst(one, 20, 'one');
-    assert.equal(target.state.maxOpen, 2, 'maxSockets below 2 is raised to 2 (one is for the CometD long poll)');
+    assert.equal(target.state.maxOpen, 1, 'maxSockets below 3 is raised to 3: one for REST calls');
   });
 
   it('closes idle sockets after the idle timeout, and reopens on demand', async () => {
@@ -97,7 +97,7 @@ describe('core: the socket pool of a session', function () {
 
   it('close() ends the requests in flight and waiting, sends none of them later, and closes every socket', async () => {
     target = await gwsLikeServer({ answerDelayMs: 1000 });
-    const session = open({ maxSockets: 2 });
+    const session = open({ maxSockets: 4 });
     const pending = burst(session, 6, 'closing');
     await until(() => target.state.posts === 2, 2000, 'two requests on the server');
     assert.equal(session.socketStats().queued, 4);
@@ -115,7 +115,7 @@ describe('core: the socket pool of a session', function () {
 
   it('a connection holds the long poll on one socket and sends REST calls beside it, within the bound', async () => {
     const sim = await startSim();
-    const c = await connect(sim, { maxSockets: 3 });
+    const c = await connect(sim, { maxSockets: 4 });
     try {
       c.start();
       await until(() => c.state.status === 'connected', 5000, 'connected');
@@ -130,9 +130,37 @@ describe('core: the socket pool of a session', function () {
       } finally {
         clearInterval(sampler);
       }
-      assert.ok(maxOpen <= 3, `${maxOpen} sockets open`);
+      assert.ok(maxOpen <= 4, `${maxOpen} sockets open`);
       await until(() => c.session.socketStats().busy === 1 && c.session.socketStats().running === 1, 2000, 'the long poll alone holding a socket');
     } finally {
+      await c.stop();
+      await sim.stop();
+    }
+  });
+
+  it('CometD requests never wait behind REST calls: a re-handshake goes through while every REST socket is busy', async () => {
+    const sim = await startSim();
+    const c = await connect(sim, { maxSockets: 3 });
+    const slow = [];
+    try {
+      c.start();
+      await nextState(c, 'connected');
+      sim.faults.add({ kind: 'latency', ms: 3000, operation: 'CompleteRecord' });
+      for (let i = 0; i < 4; i++) {
+        const request = c.execute(c.prepare('CompleteRecord', completeParams({ recordHandle: 700 + i })), { waitForAck: false, timeoutMs: 15000 });
+        request.catch(() => undefined);
+        slow.push(request);
+      }
+      await until(() => c.session.socketStats().queued >= 3, 2000, 'REST calls waiting for the one REST socket');
+      sim.forgetClients();
+      await nextState(c, 'connecting', 2000);
+      const started = Date.now();
+      await nextState(c, 'connected', 2000);
+      assert.ok(Date.now() - started < 2000);
+      assert.ok(c.session.socketStats().queued >= 2, 'the REST calls were still waiting meanwhile');
+    } finally {
+      sim.faults.clear();
+      await Promise.allSettled(slow);
       await c.stop();
       await sim.stop();
     }
