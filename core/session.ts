@@ -47,7 +47,7 @@ export interface SessionOptions {
   maxSockets?: number;
   /** An idle socket is closed after this long when GWS sends no `Keep-Alive: timeout=` hint (ms, default 4000). */
   keepAliveTimeoutMs?: number;
-  /** An idle socket is closed after this long at the latest, whatever the hint (ms, default 60000). */
+  /** An idle socket is closed after this long at the latest, whatever the hint (ms, default 30000). */
   keepAliveMaxTimeoutMs?: number;
   /** An explicit proxy (the core `http proxy` config node); wins over the environment. */
   proxy?: ProxyOptions;
@@ -71,7 +71,7 @@ export interface SendOptions {
 export const SESSION_DEFAULTS = {
   maxSockets: 16,
   keepAliveTimeoutMs: 4000,
-  keepAliveMaxTimeoutMs: 60000,
+  keepAliveMaxTimeoutMs: 30000,
   /** Subtracted from the server's hint, so that the client closes first. */
   keepAliveMarginMs: 1000,
   connectTimeoutMs: 10000,
