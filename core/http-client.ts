@@ -143,6 +143,8 @@ export class HttpClient {
   readonly #absolutePrefix: string;
   readonly #host: string;
   readonly #inFlight = new Set<Exchange>();
+  /** Connection attempts under way, each with its cancel function (close() ends them at once). */
+  readonly #attempts = new Set<(error: Error) => void>();
   /** Opens the CONNECT tunnels (https:// through a proxy); each tunnel's socket then leaves it. */
   #tunnelPool?: Pool;
   #connects = 0;
@@ -167,6 +169,8 @@ export class HttpClient {
       headersTimeout: 0,
       bodyTimeout: 0,
     };
+    // undici's own connect timeout is off (it would start a process-wide timer that outlives the
+    // session); #withConnectTimeout puts a timer of this client around each connection attempt.
     const tlsConnect = {
       ca: tls.ca,
       cert: tls.cert,
@@ -174,24 +178,28 @@ export class HttpClient {
       passphrase: tls.passphrase,
       servername: tls.servername,
       rejectUnauthorized: tls.rejectUnauthorized !== false,
-      timeout: options.connectTimeoutMs,
+      timeout: 0,
     };
+    const connectTimeoutMs = options.connectTimeoutMs;
     let makePool: (connections: number) => Pool;
     if (this.#mode === 'direct') {
-      makePool = (connections) => new Pool(this.origin, { ...poolOptions, connections, connect: tlsConnect });
+      const connect = this.#withConnectTimeout(buildConnector(tlsConnect as buildConnector.BuildOptions), connectTimeoutMs);
+      makePool = (connections) => new Pool(this.origin, { ...poolOptions, connections, connect });
     } else if (this.#mode === 'forward') {
       // The proxy's own TLS (an https:// proxy) is verified against the system's CAs.
       const proxyUrl = (proxy as ProxyChoice).url;
-      makePool = (connections) => new Pool(proxyUrl, { ...poolOptions, connections, connect: { timeout: options.connectTimeoutMs } });
+      const connect = this.#withConnectTimeout(buildConnector({ timeout: 0 }), connectTimeoutMs);
+      makePool = (connections) => new Pool(proxyUrl, { ...poolOptions, connections, connect });
     } else {
       const toTarget = buildConnector(tlsConnect as buildConnector.BuildOptions);
-      this.#tunnelPool = new Pool((proxy as ProxyChoice).url, { connections: total, connect: { timeout: options.connectTimeoutMs } });
-      makePool = (connections) =>
-        new Pool(this.origin, {
-          ...poolOptions,
-          connections,
-          connect: (connectOptions, callback) => this.#tunnel(connectOptions, toTarget, callback),
-        });
+      this.#tunnelPool = new Pool((proxy as ProxyChoice).url, {
+        connections: total,
+        connect: buildConnector({ timeout: 0 }),
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      const connect: buildConnector.connector = (connectOptions, callback) => this.#tunnel(connectOptions, toTarget, callback);
+      makePool = (connections) => new Pool(this.origin, { ...poolOptions, connections, connect });
     }
     this.#pools = { rest: makePool(total - NOTIFICATION_SOCKETS), notifications: makePool(NOTIFICATION_SOCKETS) };
     for (const pool of Object.values(this.#pools)) {
@@ -259,35 +267,105 @@ export class HttpClient {
     this.#closed = true;
     for (const exchange of [...this.#inFlight]) exchange.fail(new HttpAbortedError());
     this.#inFlight.clear();
+    // The pools first: a pool told of a failed attempt would otherwise start another one.
     for (const pool of Object.values(this.#pools)) pool.destroy().catch(() => undefined);
     this.#tunnelPool?.destroy().catch(() => undefined);
+    for (const cancel of [...this.#attempts]) cancel(new HttpAbortedError());
   }
 
-  /** Opens a socket to the target through a CONNECT tunnel of the proxy, then TLS to the target. */
+  /**
+   * `connector` with a time limit: an attempt that has not connected (TCP, and TLS where it applies)
+   * within `timeoutMs` fails with a connect timeout; close() ends it at once; a socket that comes
+   * later is closed.
+   */
+  #withConnectTimeout(connector: buildConnector.connector, timeoutMs: number): buildConnector.connector {
+    return (options, callback) => {
+      if (this.#closed) {
+        callback(new HttpAbortedError(), null);
+        return;
+      }
+      let socket: { destroy(error?: Error): void } | undefined;
+      const cancel = (error: Error) => {
+        if (!this.#attempts.delete(cancel)) return;
+        clearTimeout(timer);
+        socket?.destroy();
+        callback(error, null);
+      };
+      const timer = setTimeout(() => cancel(connectTimeout(timeoutMs)), timeoutMs);
+      this.#attempts.add(cancel);
+      socket = (connector as (...args: Parameters<buildConnector.connector>) => { destroy(): void } | undefined)(options, (...args) => {
+        if (!this.#attempts.delete(cancel)) {
+          if (!args[0]) args[1]?.destroy();
+          return;
+        }
+        clearTimeout(timer);
+        callback(...args);
+      });
+    };
+  }
+
+  /**
+   * Opens a socket to the target through a CONNECT tunnel of the proxy, then TLS to the target; the
+   * connect timeout covers the whole attempt (connection to the proxy, CONNECT, TLS with GWS).
+   */
   #tunnel(
     connectOptions: buildConnector.Options,
     toTarget: buildConnector.connector,
     callback: buildConnector.Callback,
   ): void {
+    if (this.#closed) {
+      callback(new HttpAbortedError(), null);
+      return;
+    }
     const proxy = this.#options.proxy as ProxyChoice;
     const port = connectOptions.port || (connectOptions.protocol === 'https:' ? '443' : '80');
     const authority = `${connectOptions.hostname}:${port}`;
     const headers: Record<string, string> = { host: authority };
     if (proxy.authorization !== undefined) headers['proxy-authorization'] = proxy.authorization;
-    (this.#tunnelPool as Pool).connect({ path: authority, headers }, (error, data) => {
+    const controller = new AbortController();
+    let pending: { destroy(): void } | undefined;
+    let done = false;
+    const finish = (error: Error | null, socket?: Duplex & { destroy(): void }) => {
+      if (done) {
+        socket?.destroy();
+        return;
+      }
+      done = true;
+      clearTimeout(timer);
+      this.#attempts.delete(cancel);
+      if (error) callback(error, null);
+      else callback(null, socket as never);
+    };
+    const cancel = (error: Error) => {
+      controller.abort();
+      pending?.destroy();
+      finish(error);
+    };
+    const timer = setTimeout(() => cancel(connectTimeout(this.#options.connectTimeoutMs)), this.#options.connectTimeoutMs);
+    this.#attempts.add(cancel);
+    (this.#tunnelPool as Pool).connect({ path: authority, headers, signal: controller.signal }, (error, data) => {
       if (error) {
-        callback(error, null);
+        finish(error);
         return;
       }
       const socket = data.socket as Duplex & { destroy(): void };
+      if (done) {
+        socket.destroy();
+        return;
+      }
       if (data.statusCode !== 200) {
         socket.on('error', () => undefined);
         socket.destroy();
-        callback(new ProxyRefusedError(proxy.url.origin, data.statusCode), null);
+        finish(new ProxyRefusedError(proxy.url.origin, data.statusCode));
         return;
       }
       const servername = this.#options.tls?.servername ?? connectOptions.servername;
-      toTarget({ ...connectOptions, servername, httpSocket: socket as never }, callback);
+      pending = socket;
+      const secured: unknown = (toTarget as (...args: Parameters<buildConnector.connector>) => unknown)(
+        { ...connectOptions, servername, httpSocket: socket as never },
+        (tlsError, tlsSocket) => finish(tlsError, tlsSocket as never),
+      );
+      pending = (secured as { destroy(): void } | undefined) ?? socket;
     });
   }
 
@@ -297,6 +375,10 @@ export class HttpClient {
     if (this.#mode === 'forward' && status === 407) return new ProxyRefusedError((this.#options.proxy as ProxyChoice).url.origin, status);
     return undefined;
   }
+}
+
+function connectTimeout(timeoutMs: number): Error {
+  return Object.assign(new Error(`connect timeout after ${timeoutMs} ms`), { code: 'ETIMEDOUT' });
 }
 
 /**

@@ -177,7 +177,8 @@ export class GwsSession {
    * Sends one request through the session (auth, cookies, CSRF) and returns status and text.
    * A 401 throws authFailed; network, TLS and timeout failures throw their GwsError. Any other HTTP
    * status is returned for the caller to judge. A 403 naming the CSRF token is retried once after a
-   * fresh login.
+   * fresh login. `url` must be on the session's own server (the credentials go nowhere else): another
+   * origin is refused with a TypeError.
    */
   async send(method: 'GET' | 'POST', url: string, body: string | undefined, options: SendOptions): Promise<HttpResult> {
     const tokenSent = this.#csrf?.token;

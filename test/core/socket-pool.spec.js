@@ -4,7 +4,8 @@
  * closed by close(), which also ends every request in flight or waiting for a socket.
  */
 const assert = require('node:assert/strict');
-const { core, delay, until, nextState, startSim, connect, completeParams } = require('../helpers');
+const net = require('node:net');
+const { core, delay, until, nextState, startSim, connect, completeParams, trackResources } = require('../helpers');
 const { gwsLikeServer } = require('../helpers/http-servers');
 
 function burst(session, count, prefix, options = {}) {
@@ -163,6 +164,35 @@ describe('core: the socket pool of a session', function () {
       await Promise.allSettled(slow);
       await c.stop();
       await sim.stop();
+    }
+  });
+
+  it('close() also ends a connection attempt under way and leaves no socket or timer behind', async () => {
+    // A server that accepts TCP but never answers the TLS handshake: the attempt waits for its connect
+    // timeout (10 s) after the request itself gave up.
+    const accepted = new Set();
+    const server = net.createServer((socket) => {
+      socket.resume();
+      accepted.add(socket);
+      socket.on('close', () => accepted.delete(socket));
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const tracker = trackResources();
+    const session = new core.GwsSession({ baseUrl: `https://127.0.0.1:${server.address().port}`, username: 'agent1', password: 'pw' });
+    try {
+      await assert.rejects(session.login('Login', 300), { code: 'requestTimeout' });
+      assert.equal(accepted.size, 1, 'the attempt is still under way');
+      session.close();
+      await until(() => accepted.size === 0, 1000, 'the attempt closed');
+      await delay(20);
+      // Timers and TCP handles are released at once; the TLS wrapper of a destroyed socket only when
+      // the garbage collector frees it.
+      const left = tracker.stop().filter((r) => r.type !== 'TLSWRAP');
+      assert.deepEqual(left.map((r) => `${r.type}\n${r.stack}`), []);
+    } finally {
+      tracker.stop();
+      session.close();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
