@@ -1,11 +1,12 @@
 /**
- * The HTTP client of one session: undici pools for the session's single origin, with a bounded number
- * of sockets, idle sockets closed before the server closes them, and an optional proxy.
+ * The HTTP client of one session: one undici pool for the session's single origin, with a bounded
+ * number of sockets, idle sockets closed before the server closes them, and an optional proxy.
  *
- * Two lanes share the bound: the CometD requests (the long poll, which holds a socket most of the time,
- * and the handshake and subscriptions beside it) have up to two sockets of their own, so that they
- * never wait behind REST calls (a re-handshake queued behind a burst of POSTs leaves the client
- * unsubscribed, and answers published meanwhile are lost); the REST calls have the rest.
+ * Two lanes share the pool: at most `maxSockets - 2` REST calls are in flight at once (the others wait
+ * here, in order), so that two sockets are always there for the CometD requests (the long poll, which
+ * holds one most of the time, and a handshake, subscription or disconnect beside it). A re-handshake
+ * therefore never waits behind a burst of POSTs (the client would stay unsubscribed meanwhile, and
+ * answers published then are lost). Idle sockets serve either lane.
  *
  * Keep-alive: a socket is reused only while it is idle for less than the server's `Keep-Alive:
  * timeout=` hint minus a margin; without a hint for less than a short default. A socket the server
@@ -131,12 +132,18 @@ export class ProxyRefusedError extends Error {
 
 type Mode = 'direct' | 'forward' | 'tunnel';
 
-/** Sockets of the notifications lane: the long poll and one request beside it. */
+/** Sockets kept for the notifications lane: the long poll and one request beside it. */
 const NOTIFICATION_SOCKETS = 2;
 
 export class HttpClient {
   readonly origin: URL;
-  readonly #pools: Record<Lane, Pool>;
+  readonly #pool: Pool;
+  /** REST calls in flight at most. */
+  readonly #restLimit: number;
+  #restActive = 0;
+  /** REST calls waiting for their turn (some may have ended meanwhile: skipped). */
+  #restWaiting: Exchange[] = [];
+  #pumpScheduled = false;
   readonly #mode: Mode;
   readonly #options: HttpClientOptions;
   /** The origin written in absolute-form request targets (forward proxy). */
@@ -181,15 +188,15 @@ export class HttpClient {
       timeout: 0,
     };
     const connectTimeoutMs = options.connectTimeoutMs;
-    let makePool: (connections: number) => Pool;
+    this.#restLimit = total - NOTIFICATION_SOCKETS;
     if (this.#mode === 'direct') {
       const connect = this.#withConnectTimeout(buildConnector(tlsConnect as buildConnector.BuildOptions), connectTimeoutMs);
-      makePool = (connections) => new Pool(this.origin, { ...poolOptions, connections, connect });
+      this.#pool = new Pool(this.origin, { ...poolOptions, connections: total, connect });
     } else if (this.#mode === 'forward') {
       // The proxy's own TLS (an https:// proxy) is verified against the system's CAs.
       const proxyUrl = (proxy as ProxyChoice).url;
       const connect = this.#withConnectTimeout(buildConnector({ timeout: 0 }), connectTimeoutMs);
-      makePool = (connections) => new Pool(proxyUrl, { ...poolOptions, connections, connect });
+      this.#pool = new Pool(proxyUrl, { ...poolOptions, connections: total, connect });
     } else {
       const toTarget = buildConnector(tlsConnect as buildConnector.BuildOptions);
       this.#tunnelPool = new Pool((proxy as ProxyChoice).url, {
@@ -199,13 +206,10 @@ export class HttpClient {
         bodyTimeout: 0,
       });
       const connect: buildConnector.connector = (connectOptions, callback) => this.#tunnel(connectOptions, toTarget, callback);
-      makePool = (connections) => new Pool(this.origin, { ...poolOptions, connections, connect });
+      this.#pool = new Pool(this.origin, { ...poolOptions, connections: total, connect });
     }
-    this.#pools = { rest: makePool(total - NOTIFICATION_SOCKETS), notifications: makePool(NOTIFICATION_SOCKETS) };
-    for (const pool of Object.values(this.#pools)) {
-      pool.on('connect', () => this.#connects++);
-      pool.on('disconnect', () => this.#disconnects++);
-    }
+    this.#pool.on('connect', () => this.#connects++);
+    this.#pool.on('disconnect', () => this.#disconnects++);
   }
 
   /** The proxy in use, by origin (never with credentials), or undefined when direct. */
@@ -233,32 +237,72 @@ export class HttpClient {
         body: request.body ?? null,
       };
       if (this.#options.tls?.servername) options.servername = this.#options.tls.servername;
+      exchange.dispatchOptions = options;
       this.#inFlight.add(exchange);
-      try {
-        this.#pools[request.lane ?? 'rest'].dispatch(options, exchange);
-      } catch (error) {
-        exchange.fail(error as Error);
+      if (request.lane === 'notifications') {
+        this.#dispatch(exchange);
+      } else if (this.#restActive < this.#restLimit && this.#restWaiting.length === 0) {
+        this.#restActive++;
+        exchange.rest = true;
+        this.#dispatch(exchange);
+      } else {
+        this.#restWaiting.push(exchange);
       }
     });
   }
 
-  /** @internal */
+  #dispatch(exchange: Exchange): void {
+    try {
+      this.#pool.dispatch(exchange.dispatchOptions as Dispatcher.DispatchOptions, exchange);
+    } catch (error) {
+      exchange.fail(error as Error);
+    }
+  }
+
+  /** @internal An exchange ended (answered, failed, timed out or cancelled). */
   settled(exchange: Exchange): void {
     this.#inFlight.delete(exchange);
+    if (!exchange.rest) return;
+    exchange.rest = false;
+    this.#restActive--;
+    // After undici's own turn: it frees the socket of an answered request in an immediate scheduled
+    // after this one, so the next call waits for that to reuse the socket instead of opening another.
+    if (this.#restWaiting.length > 0 && !this.#pumpScheduled) {
+      this.#pumpScheduled = true;
+      setImmediate(() => setImmediate(() => this.#pump()));
+    }
+  }
+
+  /** Starts waiting REST calls while there is room; those that ended while they waited are dropped. */
+  #pump(): void {
+    this.#pumpScheduled = false;
+    if (this.#closed) return;
+    let next = 0;
+    const waiting = this.#restWaiting;
+    while (this.#restActive < this.#restLimit && next < waiting.length) {
+      const exchange = waiting[next++];
+      if (exchange.ended) continue;
+      this.#restActive++;
+      exchange.rest = true;
+      this.#dispatch(exchange);
+    }
+    this.#restWaiting = next === waiting.length ? [] : waiting.slice(next);
   }
 
   /** Sockets and requests of this client now, and connections opened and closed so far. */
   socketStats(): SocketStats {
-    const result: SocketStats = { open: 0, idle: 0, busy: 0, queued: 0, running: 0, connects: this.#connects, disconnects: this.#disconnects };
-    for (const pool of Object.values(this.#pools)) {
-      const stats = pool.stats;
-      result.open += stats.connected;
-      result.idle += stats.free;
-      result.busy += stats.connected - stats.free;
-      result.queued += stats.pending;
-      result.running += stats.running;
-    }
-    return result;
+    const stats = this.#pool.stats;
+    let waiting = 0;
+    for (const exchange of this.#restWaiting) if (!exchange.ended) waiting++;
+    return {
+      open: stats.connected,
+      idle: stats.free,
+      busy: stats.connected - stats.free,
+      queued: stats.pending + waiting,
+      running: stats.running,
+      connects: this.#connects,
+      disconnects: this.#disconnects,
+    };
   }
 
   /** Cancels every request (queued or running) and closes every socket at once. */
@@ -267,8 +311,9 @@ export class HttpClient {
     this.#closed = true;
     for (const exchange of [...this.#inFlight]) exchange.fail(new HttpAbortedError());
     this.#inFlight.clear();
-    // The pools first: a pool told of a failed attempt would otherwise start another one.
-    for (const pool of Object.values(this.#pools)) pool.destroy().catch(() => undefined);
+    this.#restWaiting = [];
+    // The pool first: a pool told of a failed attempt would otherwise start another one.
+    this.#pool.destroy().catch(() => undefined);
     this.#tunnelPool?.destroy().catch(() => undefined);
     for (const cancel of [...this.#attempts]) cancel(new HttpAbortedError());
   }
@@ -386,6 +431,10 @@ function connectTimeout(timeoutMs: number): Error {
  * without an adapter) plus the request's timer and AbortSignal.
  */
 class Exchange implements Dispatcher.DispatchHandler {
+  /** What undici is given; set by the client before the exchange is dispatched. */
+  dispatchOptions?: Dispatcher.DispatchOptions;
+  /** Counted among the REST calls in flight. */
+  rest = false;
   readonly #client: HttpClient;
   readonly #resolve: (answer: HttpAnswer) => void;
   readonly #reject: (error: Error) => void;
@@ -422,6 +471,11 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#settle();
     this.#reject(error);
     this.#abort?.(error);
+  }
+
+  /** True once the caller has its answer or error. */
+  get ended(): boolean {
+    return this.#settled;
   }
 
   #settle(): void {

@@ -4,9 +4,10 @@
  * names the CSRF token, and a typed error for every failure. The password, the cookies and the CSRF
  * token are never written to a log or an error.
  *
- * The sockets (http-client.ts): at most `maxSockets` per session, two of them for the CometD requests
- * (sent to the notifications URL), the others for the REST calls; idle ones are closed before the
- * server would close them; a request is sent again only when it provably never left. Proxies (proxy.ts) as Node-RED's http request node finds them.
+ * The sockets (http-client.ts): at most `maxSockets` per session, and at most `maxSockets - 2` REST
+ * calls at once, so that the CometD requests (sent to the notifications URL) always find a socket;
+ * idle ones are closed before the server would close them; a request is sent again only when it
+ * provably never left. Proxies (proxy.ts) as Node-RED's http request node finds them.
  */
 import { SessionCookieJar } from './cookie-jar.js';
 import { HttpAbortedError, HttpClient, HttpTimeoutError, ProxyRefusedError, type SocketStats } from './http-client.js';
@@ -39,10 +40,10 @@ export interface SessionOptions {
   /** Upper bound for one REST request (ms). */
   requestTimeoutMs?: number;
   /**
-   * Sockets open at most to GWS (or to the proxy), default 16, at least 3. Two of them are kept for the
-   * CometD requests (the long poll holds one most of the time; handshakes and subscriptions use the
-   * other), so that they never wait behind REST calls; the REST calls share the rest, and those beyond
-   * it wait for a free socket.
+   * Sockets open at most to GWS (or to the proxy), default 16, at least 3. At most `maxSockets - 2`
+   * REST calls are under way at once (the others wait, in order), so that two sockets are always there
+   * for the CometD requests: the long poll holds one most of the time, handshakes and subscriptions
+   * use the other, and they never wait behind REST calls.
    */
   maxSockets?: number;
   /** An idle socket is closed after this long when GWS sends no `Keep-Alive: timeout=` hint (ms, default 4000). */

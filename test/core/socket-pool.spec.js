@@ -51,9 +51,10 @@ describe('core: the socket pool of a session', function () {
     const bound = core.SESSION_DEFAULTS.maxSockets;
     assert.ok(bound >= 2 && bound <= 16, `default bound ${bound}`);
     assert.ok(target.state.maxOpen <= bound, `${target.state.maxOpen} sockets were open at once on the server (bound ${bound})`);
-    assert.equal(target.state.maxOpen, bound - 2, 'the burst used every socket of the REST calls');
+    assert.ok(target.state.maxOpen >= bound - 2, 'the burst used every socket the REST calls may have');
     assert.ok(maxOpen <= bound);
     assert.ok(maxQueued > 0, 'requests beyond the bound waited for a socket');
+    assert.equal(target.state.maxRunning, bound - 2, 'at most maxSockets - 2 REST calls at once');
     assert.equal(target.state.arrivals.size, 200);
     for (const count of target.state.arrivals.values()) assert.equal(count, 1);
   });
@@ -62,13 +63,16 @@ describe('core: the socket pool of a session', function () {
     target = await gwsLikeServer({ answerDelayMs: 5 });
     const five = open({ maxSockets: 5 });
     await burst(five, 200, 'five');
-    assert.equal(target.state.maxOpen, 3, `${target.state.maxOpen} sockets open at once for REST calls`);
+    assert.ok(target.state.maxOpen >= 3 && target.state.maxOpen <= 5, `${target.state.maxOpen} sockets open at once`);
+    assert.equal(target.state.maxRunning, 3, 'at most 3 REST calls at once: two sockets are kept for CometD');
     five.close();
     await until(() => target.state.open === 0, 2000, 'sockets closed');
     target.state.maxOpen = 0;
+    target.state.maxRunning = 0;
     const one = open({ maxSockets: 1 });
     await burst(one, 20, 'one');
-    assert.equal(target.state.maxOpen, 1, 'maxSockets below 3 is raised to 3: one for REST calls');
+    assert.ok(target.state.maxOpen >= 1 && target.state.maxOpen <= 3, 'maxSockets below 3 is raised to 3');
+    assert.equal(target.state.maxRunning, 1, 'one REST call at a time: the two others are kept for CometD');
   });
 
   it('closes idle sockets after the idle timeout, and reopens on demand', async () => {

@@ -17,6 +17,9 @@ async function gwsLikeServer({ keepAliveTimeout = 0, idleCloseMs = 0, answerDela
   const state = {
     open: 0,
     maxOpen: 0,
+    /** Requests being answered at once (received, answer not yet sent), and the most seen. */
+    running: 0,
+    maxRunning: 0,
     connections: 0,
     arrivals: new Map(),
     posts: 0,
@@ -27,6 +30,9 @@ async function gwsLikeServer({ keepAliveTimeout = 0, idleCloseMs = 0, answerDela
   const server = http.createServer((req, res) => {
     const socket = req.socket;
     if (idleCloseMs) socket.setTimeout(0);
+    state.running++;
+    state.maxRunning = Math.max(state.maxRunning, state.running);
+    res.on('close', () => state.running--);
     const auth = req.headers.authorization ?? '';
     const user = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString('utf8').split(':')[0];
     state.userOf.set(socket, user);
