@@ -267,7 +267,7 @@ export class HttpClient {
     this.#restActive--;
     // After undici's own turn: it frees the socket of an answered request in an immediate scheduled
     // after this one, so the next call waits for that to reuse the socket instead of opening another.
-    if (this.#restWaiting.length > 0 && !this.#pumpScheduled) {
+    if (this.#restWaiting.length > 0 && !this.#pumpScheduled && !this.#closed) {
       this.#pumpScheduled = true;
       setImmediate(() => setImmediate(() => this.#pump()));
     }
