@@ -96,8 +96,8 @@ describe('core: keep-alive and requests that must not be lost or doubled', funct
   });
 
   it('a single session idle past the server timeout then sending does not fail', async () => {
-    target = await gwsLikeServer({ keepAliveTimeout: 1000 });
-    const outcomes = await idleThenSend(target, 2500, { sessions: 1 });
+    target = await gwsLikeServer({ keepAliveTimeout: 2000 });
+    const outcomes = await idleThenSend(target, 3500, { sessions: 1 });
     assertAllOnce(outcomes, target.state, 1);
     assert.equal(target.state.idleCloses, 0);
   });
