@@ -1,85 +1,69 @@
 /**
- * A cookie jar for one HTTP session with one GWS server. Every connection owns one, so two connections
- * never share a session cookie, even with the same host.
+ * The cookie jar of one HTTP session with one GWS server, on tough-cookie (RFC 6265: Domain and
+ * host-only cookies, Path, Expires and Max-Age, Secure, public suffixes). Every session owns one, so two
+ * sessions never share a cookie, even with the same host and user.
  *
- * Scope: what a GWS session needs (JSESSIONID and load-balancer cookies): name, value, Path, Max-Age and
- * Expires, Secure. Domain is tied to the host the cookie came from.
+ * Secure cookies are stored and sent over https:// only (a loopback address over http:// is not
+ * treated as secure). The jar holds at most MAX_COOKIES cookies: a server that sets more loses the
+ * oldest. Values never leave the jar except in the Cookie header; `names()` gives names only.
  */
-interface StoredCookie {
-  name: string;
-  value: string;
-  host: string;
-  path: string;
-  secure: boolean;
-  expiresAt?: number;
-}
+import { CookieJar, MemoryCookieStore, type Cookie } from 'tough-cookie';
 
 export class SessionCookieJar {
   /** At most this many cookies are kept; a server that sets more loses the oldest. */
   static readonly MAX_COOKIES = 50;
-  readonly #cookies = new Map<string, StoredCookie>();
+  readonly #store = new MemoryCookieStore();
+  readonly #jar = new CookieJar(this.#store, { allowSecureOnLocal: false, rejectPublicSuffixes: true });
 
-  /** Keeps the cookie of a `Set-Cookie` header received from `url`. */
+  /** Keeps the cookie of a `Set-Cookie` header received from `url`; an invalid one is ignored. */
   store(rawCookie: string, url: URL): void {
-    const [pair, ...attributes] = rawCookie.split(';');
-    const eq = pair.indexOf('=');
-    if (eq <= 0) return;
-    const name = pair.slice(0, eq).trim();
-    const value = pair.slice(eq + 1).trim();
-    const cookie: StoredCookie = { name, value, host: url.hostname, path: '/', secure: false };
-    let maxAge: number | undefined;
-    for (const attribute of attributes) {
-      const [rawKey, ...rest] = attribute.split('=');
-      const key = rawKey.trim().toLowerCase();
-      const attrValue = rest.join('=').trim();
-      if (key === 'path' && attrValue.startsWith('/')) cookie.path = attrValue;
-      else if (key === 'secure') cookie.secure = true;
-      else if (key === 'max-age' && /^-?\d+$/.test(attrValue)) maxAge = Number(attrValue);
-      else if (key === 'expires') {
-        const at = Date.parse(attrValue);
-        if (!Number.isNaN(at)) cookie.expiresAt = at;
-      }
+    let stored: Cookie | undefined;
+    try {
+      stored = this.#jar.setCookieSync(rawCookie, url, { ignoreError: true });
+    } catch {
+      return;
     }
-    // Max-Age wins over Expires (RFC 6265 5.3 step 3).
-    if (maxAge !== undefined) cookie.expiresAt = Date.now() + maxAge * 1000;
-    const key = `${cookie.host}\n${cookie.path}\n${name}`;
-    this.#cookies.delete(key);
-    if (cookie.expiresAt !== undefined && cookie.expiresAt <= Date.now()) return;
-    this.#cookies.set(key, cookie);
-    if (this.#cookies.size > SessionCookieJar.MAX_COOKIES) {
-      this.#cookies.delete(this.#cookies.keys().next().value as string);
-    }
+    if (stored !== undefined) this.#bound();
   }
 
   /** The `Cookie` header for a request to `url` ('' when no cookie applies). */
   cookieHeader(url: URL): string {
-    const now = Date.now();
-    const parts: string[] = [];
-    for (const [key, cookie] of this.#cookies) {
-      if (cookie.expiresAt !== undefined && cookie.expiresAt <= now) {
-        this.#cookies.delete(key);
-        continue;
-      }
-      if (cookie.host !== url.hostname) continue;
-      if (cookie.secure && url.protocol !== 'https:') continue;
-      if (!pathMatches(url.pathname, cookie.path)) continue;
-      parts.push(`${cookie.name}=${cookie.value}`);
-    }
-    return parts.join('; ');
+    return this.#jar.getCookieStringSync(url);
   }
 
   /** Names of the cookies held (never their values, which are secrets). */
   names(): string[] {
-    return [...this.#cookies.values()].map((c) => c.name);
+    return this.#all().map((cookie) => cookie.key);
   }
 
   clear(): void {
-    this.#cookies.clear();
+    this.#jar.removeAllCookiesSync();
   }
-}
 
-function pathMatches(requestPath: string, cookiePath: string): boolean {
-  if (requestPath === cookiePath) return true;
-  if (!requestPath.startsWith(cookiePath)) return false;
-  return cookiePath.endsWith('/') || requestPath.charAt(cookiePath.length) === '/';
+  /** Every live cookie, oldest first; expired ones are dropped on the way. */
+  #all(): Cookie[] {
+    const now = new Date();
+    const live: Cookie[] = [];
+    for (const [domain, paths] of Object.entries(this.#store.idx)) {
+      for (const [path, cookies] of Object.entries(paths)) {
+        for (const [key, cookie] of Object.entries(cookies)) {
+          const expiry = cookie.expiryTime(now);
+          if (expiry !== undefined && expiry <= now.getTime()) {
+            delete this.#store.idx[domain][path][key];
+            continue;
+          }
+          live.push(cookie);
+        }
+      }
+    }
+    return live.sort((a, b) => a.creationIndex - b.creationIndex);
+  }
+
+  #bound(): void {
+    const all = this.#all();
+    for (let excess = all.length - SessionCookieJar.MAX_COOKIES, i = 0; i < excess; i++) {
+      const { domain, path, key } = all[i];
+      if (domain !== null && path !== null) delete this.#store.idx[domain]?.[path]?.[key];
+    }
+  }
 }

@@ -1,19 +1,26 @@
 /**
- * One HTTP session with one GWS server: Basic auth on every request, its own cookie jar and keep-alive
- * agents, the CSRF header on every state-changing request, one refresh-and-retry after a 403 that
- * names the CSRF token, and a typed error for every failure. The password and the cookies are never
- * written to a log or an error.
+ * One HTTP session with one GWS server: Basic auth on every request, its own cookie jar and socket
+ * pool, the CSRF header on every state-changing request, one refresh-and-retry after a 403 that
+ * names the CSRF token, and a typed error for every failure. The password, the cookies and the CSRF
+ * token are never written to a log or an error.
+ *
+ * The sockets (http-client.ts): at most `maxSockets` per session, and at most `maxSockets - 2` REST
+ * calls at once, so that the CometD requests (sent to the notifications URL) always find a socket;
+ * idle ones are closed before the server would close them; a request is sent again only when it
+ * provably never left. Proxies (proxy.ts) as Node-RED's http request node finds them.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { SessionCookieJar } from './cookie-jar.js';
-import { exchange, ExchangeAbortedError } from './http-exchange.js';
+import { HttpAbortedError, HttpClient, HttpTimeoutError, ProxyRefusedError, type SocketStats } from './http-client.js';
 import { GwsError, type FailureReason } from './errors.js';
-import { serverText } from './server-text.js';
 import type { Logger } from './logger.js';
+import { proxyFor, type ProxyOptions } from './proxy.js';
+import { serverText } from './server-text.js';
 import { statusCodeMeaning } from './status-codes.js';
 import { silentLogger } from './logger.js';
 import type { GwsAnswer, GwsUser, MeAnswer } from './wire-types.js';
+
+export type { ProxyOptions } from './proxy.js';
+export type { SocketStats } from './http-client.js';
 
 export interface TlsOptions {
   ca?: string | Buffer | Array<string | Buffer>;
@@ -32,8 +39,21 @@ export interface SessionOptions {
   tls?: TlsOptions;
   /** Upper bound for one REST request (ms). */
   requestTimeoutMs?: number;
-  /** Sockets kept per session; requests beyond it wait for a free socket. */
+  /**
+   * Sockets open at most to GWS (or to the proxy), default 16, at least 3. At most `maxSockets - 2`
+   * REST calls are under way at once (the others wait, in order), so that two sockets are always there
+   * for the CometD requests: the long poll holds one most of the time, handshakes and subscriptions
+   * use the other, and they never wait behind REST calls.
+   */
   maxSockets?: number;
+  /** An idle socket is closed after this long when GWS sends no `Keep-Alive: timeout=` hint (ms, default 4000). */
+  keepAliveTimeoutMs?: number;
+  /** An idle socket is closed after this long at the latest, whatever the hint (ms, default 30000). */
+  keepAliveMaxTimeoutMs?: number;
+  /** An explicit proxy (the core `http proxy` config node); wins over the environment. */
+  proxy?: ProxyOptions;
+  /** Use HTTP_PROXY / HTTPS_PROXY / ALL_PROXY / NO_PROXY (any case) from the environment (default true). */
+  useEnvProxy?: boolean;
   log?: Logger;
 }
 
@@ -49,6 +69,18 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
+export const SESSION_DEFAULTS = {
+  maxSockets: 16,
+  keepAliveTimeoutMs: 4000,
+  keepAliveMaxTimeoutMs: 30000,
+  /** Subtracted from the server's hint, so that the client closes first. */
+  keepAliveMarginMs: 1000,
+  connectTimeoutMs: 10000,
+  requestTimeoutMs: 30000,
+} as const;
+
+/** Answers larger than this are refused (GWS answers are a few kB; a long poll carries at most some MB). */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 const CSRF_HEADER_NAME = 'x-csrf-header';
 const CSRF_TOKEN = 'x-csrf-token';
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|EPROTO/;
@@ -67,9 +99,10 @@ export class GwsSession {
   user?: GwsUser;
   readonly #options: SessionOptions;
   readonly #authorization: string;
-  readonly #agents: { http: http.Agent; https: https.Agent };
+  readonly #client: HttpClient;
   readonly #log: Logger;
-  readonly #inFlight = new Set<AbortController>();
+  /** Path of the CometD endpoint: requests below it use the notifications lane of the client. */
+  readonly #notificationsPath: string;
   #csrf?: { header: string; token: string };
   #refreshing?: Promise<GwsUser>;
   #closed = false;
@@ -78,23 +111,32 @@ export class GwsSession {
     this.#options = options;
     this.baseUrl = parseBaseUrl(options.baseUrl);
     this.#log = options.log ?? silentLogger;
-    const tls = options.tls ?? {};
-    const maxSockets = options.maxSockets ?? 64;
-    this.#agents = {
-      http: new http.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
-      https: new https.Agent({
-        keepAlive: true,
-        maxSockets,
-        scheduling: 'lifo',
-        ca: tls.ca,
-        cert: tls.cert,
-        key: tls.key,
-        passphrase: tls.passphrase,
-        servername: tls.servername,
-        rejectUnauthorized: tls.rejectUnauthorized !== false,
-      }),
-    };
+    const proxy = proxyFor(this.baseUrl, { proxy: options.proxy, useEnvProxy: options.useEnvProxy });
+    const keepAliveMaxTimeoutMs = positive(options.keepAliveMaxTimeoutMs) ?? SESSION_DEFAULTS.keepAliveMaxTimeoutMs;
+    this.#client = new HttpClient({
+      origin: this.baseUrl,
+      tls: options.tls,
+      maxSockets: Math.max(3, Math.floor(positive(options.maxSockets) ?? SESSION_DEFAULTS.maxSockets)),
+      keepAliveTimeoutMs: Math.min(keepAliveMaxTimeoutMs, positive(options.keepAliveTimeoutMs) ?? SESSION_DEFAULTS.keepAliveTimeoutMs),
+      keepAliveMaxTimeoutMs,
+      keepAliveMarginMs: SESSION_DEFAULTS.keepAliveMarginMs,
+      connectTimeoutMs: SESSION_DEFAULTS.connectTimeoutMs,
+      maxAnswerBytes: MAX_ANSWER_BYTES,
+      proxy,
+    });
+    if (proxy) this.#log.debug(`requests to ${this.baseUrl.origin} go through the proxy ${proxy.url.origin} (${proxy.source === 'option' ? 'configured' : 'from the environment'})`);
+    this.#notificationsPath = new URL(this.url('/api/v2/notifications')).pathname;
     this.#authorization = 'Basic ' + Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64');
+  }
+
+  /** The proxy the requests go through (its origin, never credentials), or undefined when they go direct. */
+  get proxy(): string | undefined {
+    return this.#client.proxy;
+  }
+
+  /** Open, idle and busy sockets, queued and running requests, connections opened and closed so far. */
+  socketStats(): SocketStats {
+    return this.#client.socketStats();
   }
 
   /** Absolute URL of an API path such as `/api/v2/me`. */
@@ -136,7 +178,8 @@ export class GwsSession {
    * Sends one request through the session (auth, cookies, CSRF) and returns status and text.
    * A 401 throws authFailed; network, TLS and timeout failures throw their GwsError. Any other HTTP
    * status is returned for the caller to judge. A 403 naming the CSRF token is retried once after a
-   * fresh login.
+   * fresh login. `url` must be on the session's own server (the credentials go nowhere else): another
+   * origin is refused with a TypeError.
    */
   async send(method: 'GET' | 'POST', url: string, body: string | undefined, options: SendOptions): Promise<HttpResult> {
     const tokenSent = this.#csrf?.token;
@@ -163,12 +206,10 @@ export class GwsSession {
   async #sendOnce(method: 'GET' | 'POST', url: string, body: string | undefined, options: SendOptions): Promise<HttpResult> {
     if (this.#closed) throw new RequestAbortedError();
     if (options.signal?.aborted) throw new RequestAbortedError();
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    this.#inFlight.add(controller);
-    const timeoutMs = options.timeoutMs ?? this.#options.requestTimeoutMs ?? 30000;
+    const timeoutMs = options.timeoutMs ?? this.#options.requestTimeoutMs ?? SESSION_DEFAULTS.requestTimeoutMs;
     const target = new URL(url);
+    // The credentials go to the session's own server only.
+    if (target.origin !== this.baseUrl.origin) throw new TypeError('the session sends requests to its own server only');
     const headers: Record<string, string> = {
       authorization: this.#authorization,
       accept: 'application/json',
@@ -179,25 +220,24 @@ export class GwsSession {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.#csrf) headers[this.#csrf.header] = this.#csrf.token;
     try {
-      const answer = await exchange({
+      const path = target.pathname;
+      const notifications = path.startsWith(this.#notificationsPath) && (path.length === this.#notificationsPath.length || path[this.#notificationsPath.length] === '/');
+      const answer = await this.#client.request({
         method,
-        url: target,
+        lane: notifications ? 'notifications' : 'rest',
+        path: path + target.search,
         headers,
         body,
-        agent: target.protocol === 'https:' ? this.#agents.https : this.#agents.http,
         timeoutMs,
-        signal: controller.signal,
+        signal: options.signal,
       });
       const setCookie = answer.headers['set-cookie'];
       if (setCookie) for (const raw of setCookie) this.jar.store(raw, target);
       this.#readCsrf(answer.headers);
       return { httpStatus: answer.status, text: answer.text };
     } catch (error) {
-      if (controller.signal.aborted || error instanceof ExchangeAbortedError) throw new RequestAbortedError();
+      if (error instanceof HttpAbortedError || this.#closed || options.signal?.aborted) throw new RequestAbortedError();
       throw this.#networkError(error, options.operation, timeoutMs);
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-      this.#inFlight.delete(controller);
     }
   }
 
@@ -222,29 +262,41 @@ export class GwsSession {
   }
 
   #networkError(error: unknown, operation: string, timeoutMs: number): GwsError {
-    const err = error as { code?: string; message?: string; name?: string };
     const url = this.baseUrl.origin;
-    // Only code and message are kept: an error object of the HTTP stack may hold the request headers.
-    const detail = String(err.message ?? err.code ?? 'unknown error');
-    if (err.name === 'TimeoutError' || err.code === 'ETIMEDOUT') {
+    if (error instanceof HttpTimeoutError) {
       return new GwsError('requestTimeout', { operation, timeout: timeoutMs }, { reason: 'timeout' });
     }
-    if (err.code && TLS_CODES.test(err.code)) {
+    if (error instanceof ProxyRefusedError) {
+      // A refused proxy login will not mend itself: told like refused credentials, naming the proxy.
+      return new GwsError('unreachable', { operation, url, detail: error.message }, {
+        httpStatus: error.status,
+        reason: error.loginRefused ? 'authFailed' : 'unreachable',
+      });
+    }
+    // Only code and message are kept: an error object of the HTTP stack may hold request details.
+    const err = error as { code?: unknown; message?: unknown };
+    const code = typeof err.code === 'string' ? err.code : undefined;
+    let detail = serverText(typeof err.message === 'string' && err.message !== '' ? err.message : code ?? 'unknown error');
+    if (code && !detail.includes(code) && !code.startsWith('UND_ERR')) detail = `${detail} (${code})`;
+    const proxy = this.#client.proxy;
+    if (code && TLS_CODES.test(code)) {
       return new GwsError('tlsFailed', { operation, url, detail }, { reason: 'tlsFailed' });
     }
+    if (proxy) detail = `${detail}, through the proxy ${proxy}`;
     return new GwsError('unreachable', { operation, url, detail }, { reason: 'unreachable' });
   }
 
   /** Cancels every request in flight and releases every socket. */
   close(): void {
     this.#closed = true;
-    for (const controller of this.#inFlight) controller.abort();
-    this.#inFlight.clear();
-    this.#agents.http.destroy();
-    this.#agents.https.destroy();
+    this.#client.close();
     this.jar.clear();
     this.#csrf = undefined;
   }
+}
+
+function positive(value: number | undefined): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 function first(value: string | string[] | undefined): string | undefined {
@@ -262,7 +314,7 @@ function statusCodeOf(text: string): number | undefined {
 
 function rejected(operation: string, answer: GwsAnswer, httpStatus: number): GwsError {
   // Server text: one bounded line, no control characters, line separators or bidirectional overrides.
-  const detail = typeof answer.statusMessage === 'string' ? serverText(answer.statusMessage) : '';
+  const detail = typeof answer.statusMessage === 'string' ? serverText(answer.statusMessage, 500) : '';
   const reason: FailureReason = answer.statusCode === 20 ? 'authFailed' : httpStatus >= 500 || answer.statusCode === 4 ? 'serverError' : 'rejected';
   return new GwsError(detail ? 'rejected' : 'rejectedNoDetail', {
     operation,
@@ -280,9 +332,19 @@ function httpFailure(operation: string, result: HttpResult, code: 'badAnswer' | 
   });
 }
 
+/**
+ * Checks and normalises the base URL. Its errors never repeat the URL or a part of it: it may hold
+ * credentials by mistake.
+ */
 export function parseBaseUrl(baseUrl: string): URL {
-  const url = new URL(baseUrl);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`baseUrl must start with http:// or https://, got ${url.protocol}`);
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    // Node's own error carries the input.
+    throw new TypeError('baseUrl is not a valid URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('baseUrl must start with http:// or https://');
   if (url.username || url.password) throw new TypeError('baseUrl must not hold credentials; give them as username and password');
   // Keep a path prefix (GWS behind a reverse proxy) but make it a directory so that relative API paths stay below it.
   if (!url.pathname.endsWith('/')) url.pathname += '/';

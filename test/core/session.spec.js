@@ -156,6 +156,87 @@ describe('core: HTTP session', () => {
     assert.throws(() => core.parseBaseUrl('http://user:pw@x'), /credentials/);
   });
 
+  it('refuses a base URL it cannot use without repeating any part of it', () => {
+    for (const url of ['http://gwsuser:s3cret@gws.example:8090', 'ftp://s3cret.example/', 's3cret is not a URL', 'http://[s3cret']) {
+      assert.throws(() => core.parseBaseUrl(url), (error) => {
+        assert.ok(error instanceof TypeError);
+        const told = `${error.message} ${JSON.stringify(error)} ${String(error.input ?? '')}`;
+        assert.ok(!/s3cret|gwsuser|example|ftp/.test(told), told);
+        return true;
+      });
+      assert.throws(() => new core.GwsSession({ baseUrl: url, ...USER }), (error) => !error.message.includes('s3cret'));
+    }
+  });
+
+  it('cleans server text before it goes into an error (control characters, bidirectional overrides, length)', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.url.endsWith('/json')) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ statusCode: 1, statusMessage: `bad\nINFO forged log line\u202e${'x'.repeat(2000)}` }));
+        return;
+      }
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`oops\r\nERROR forged\u001b[31m ${'y'.repeat(2000)}`);
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const s = new core.GwsSession({ baseUrl: `http://127.0.0.1:${server.address().port}`, ...USER });
+    try {
+      await assert.rejects(s.postJson('/json', {}, { operation: 'CompleteRecord' }), (error) => {
+        assert.equal(error.code, 'rejected');
+        assert.ok(!/[\u0000-\u001f\u202e]/.test(error.message), JSON.stringify(error.message));
+        assert.match(error.message, /bad INFO forged log line/);
+        assert.ok(error.message.length < 700);
+        return true;
+      });
+      await assert.rejects(s.postJson('/text', {}, { operation: 'CompleteRecord' }), (error) => {
+        assert.equal(error.code, 'badAnswer');
+        assert.ok(!/[\u0000-\u001f]/.test(error.message), JSON.stringify(error.message));
+        assert.ok(error.message.length < 400);
+        return true;
+      });
+    } finally {
+      s.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('refuses an answer larger than 64 MiB and closes its connection', async function () {
+    this.timeout(20000);
+    const chunk = Buffer.alloc(1024 * 1024, 'a');
+    let sent = 0;
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const more = () => {
+        // Bounded: stops at 80 MiB or when the client went away.
+        while (sent < 80 && !res.destroyed) {
+          sent++;
+          if (!res.write(chunk)) return res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const s = new core.GwsSession({ baseUrl: `http://127.0.0.1:${server.address().port}`, ...USER });
+    try {
+      await assert.rejects(s.login(), (error) => {
+        assert.equal(error.code, 'unreachable');
+        assert.match(error.message, /answer larger than 67108864 bytes/);
+        return true;
+      });
+      assert.ok(sent < 80, `the server wrote ${sent} MiB`);
+    } finally {
+      s.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('refuses to send the credentials to another server', async () => {
+    const s = await open();
+    await assert.rejects(s.send('GET', 'http://other.example/api/v2/me', undefined, { operation: 'Login' }), TypeError);
+  });
+
   it('gives up a request when its signal aborts, and after close() sends nothing', async () => {
     const s = await open();
     await s.login();
