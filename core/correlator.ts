@@ -319,22 +319,30 @@ export class Correlator {
   }
 
   /**
-   * The oldest request still without its answer that a user event of type `event` reports on: same
+   * The one request still without its answer that a user event of type `event` reports on: same
    * answer type and, where the request names one, the same record handle; a request without a record
-   * (campaign operations, AddRecord) by its campaign.
+   * (campaign operations, AddRecord) only by an event that names no record, and by its campaign. The
+   * event carries no referenceId: when two waiting requests fit it, it cannot tell which one OCS
+   * refused, and none is failed (the refused one ends at its timeout, the other with its answer).
    */
   #waitingFor(event: string, recordHandle: string | number | undefined, campaignName: string | undefined): Pending | undefined {
+    let found: Pending | undefined;
     for (const pending of this.#pending.values()) {
       if (pending.answer !== undefined || !isExpected(pending.expect, event)) continue;
       const info = pending.info;
       if (info.recordHandle !== undefined) {
-        if (recordHandle !== undefined && sameHandle(info.recordHandle, recordHandle)) return pending;
-        continue;
+        if (recordHandle === undefined || !sameHandle(info.recordHandle, recordHandle)) continue;
+      } else {
+        // An event about a record is about a request that names it (AddRecord's answer type is only
+        // known by its ending, which every record acknowledgement shares).
+        if (recordHandle !== undefined) continue;
+        const campaign = info.campaignName ?? info.request.campaignName;
+        if (campaignName !== undefined && campaign !== undefined && campaign !== campaignName) continue;
       }
-      const campaign = info.campaignName ?? info.request.campaignName;
-      if (campaignName === undefined || campaign === undefined || campaign === campaignName) return pending;
+      if (found !== undefined) return undefined;
+      found = pending;
     }
-    return undefined;
+    return found;
   }
 
   #failWith(pending: Pending, notificationType: string, detail: string): void {

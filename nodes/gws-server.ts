@@ -13,7 +13,7 @@ import { SharedConnection } from '../core/shared-connection.js';
 import { describeError } from './lib/errors.js';
 import { shared, translator } from './lib/i18n.js';
 import { positiveNumber } from './lib/properties.js';
-import { checkConfig, resolveTarget, tlsOptions } from './lib/server-target.js';
+import { checkConfig, proxyOptions, resolveTarget, tlsOptions } from './lib/server-target.js';
 import { registerTestConnection } from './lib/test-connection.js';
 import type { GwsServerCredentials, GwsServerDef, GwsServerNode } from './lib/types.js';
 
@@ -83,6 +83,9 @@ export = async function (RED: NodeAPI): Promise<void> {
           username: target.username,
           password: target.password,
           tls: useSimulator ? undefined : tlsOptions(RED, def.tls),
+          // The bundled simulator is on this machine: no proxy of the environment stands between.
+          proxy: useSimulator ? undefined : proxyOptions(RED, def.proxy),
+          useEnvProxy: !useSimulator,
           maxSockets: positiveNumber(def.maxSockets),
           ackTimeoutMs: node.ackTimeoutMs,
           callResultFormat: def.callResultFormat === 'number' ? 'number' : 'name',

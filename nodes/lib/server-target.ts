@@ -4,6 +4,7 @@
  * is loaded only in simulator mode.
  */
 import type { NodeAPI } from 'node-red';
+import type { ProxyOptions } from '../../core/proxy.js';
 import { parseBaseUrl, type TlsOptions } from '../../core/session.js';
 import { shared, type Translate } from './i18n.js';
 import type { GwsServerCredentials } from './types.js';
@@ -83,16 +84,8 @@ interface HttpProxyNode {
   credentials?: { username?: string; password?: string };
 }
 
-/** A proxy as a core `http proxy` config node defines it. */
-export interface ProxySettings {
-  url: string;
-  username?: string;
-  password?: string;
-  noProxy: string[];
-}
-
 /** The proxy of a core `http proxy` config node, when the id names one (environment proxies apply otherwise). */
-export function proxyOptions(RED: NodeAPI, proxyId: unknown): ProxySettings | undefined {
+export function proxyOptions(RED: NodeAPI, proxyId: unknown): ProxyOptions | undefined {
   if (typeof proxyId !== 'string' || proxyId === '') return undefined;
   const proxyNode = RED.nodes.getNode(proxyId) as unknown as HttpProxyNode | null;
   if (!proxyNode || proxyNode.type !== 'http proxy' || typeof proxyNode.url !== 'string' || proxyNode.url === '') return undefined;

@@ -13,7 +13,7 @@ import { GwsError } from '../../core/errors.js';
 import { GwsSession } from '../../core/session.js';
 import { describeError } from './errors.js';
 import { shared, type Translate } from './i18n.js';
-import { checkConfig, hasUserInfo, resolveTarget, tlsOptions, type Target } from './server-target.js';
+import { checkConfig, hasUserInfo, proxyOptions, resolveTarget, tlsOptions, type Target } from './server-target.js';
 import type { GwsServerCredentials, GwsServerNode } from './types.js';
 
 /** What the dialog sends. Anything else in the body is ignored; fields of the wrong type count as absent. */
@@ -24,6 +24,7 @@ interface TestRequest {
   username?: string;
   password?: string;
   tls?: string;
+  proxy?: string;
 }
 
 export interface TestReply {
@@ -61,6 +62,7 @@ function readRequest(body: unknown): TestRequest {
     username: text('username'),
     password: text('password'),
     tls: text('tls'),
+    proxy: text('proxy'),
   };
 }
 
@@ -82,7 +84,7 @@ function storedServer(RED: NodeAPI, id: string | undefined): { baseUrl: string }
 async function testConnection(RED: NodeAPI, t: Translate, request: TestRequest): Promise<TestReply> {
   if (request.useSimulator) {
     RED.log.info(t(shared('logs.testConnection'), { id: request.id ?? '-', host: t(shared('words.bundledSimulator')) }));
-    return login(RED, t, await resolveTarget(RED, true, undefined, {}), undefined);
+    return login(RED, t, await resolveTarget(RED, true, undefined, {}), {});
   }
   const typed = (request.baseUrl ?? '').trim();
   const stored = storedServer(RED, request.id);
@@ -116,13 +118,22 @@ async function testConnection(RED: NodeAPI, t: Translate, request: TestRequest):
   }
   RED.log.info(t(shared('logs.testConnection'), { id: request.id ?? '-', host }));
   const target: Target = { baseUrl, username: credentials.username ?? '', password: credentials.password ?? '' };
-  return hide(await login(RED, t, target, request.tls));
+  return hide(await login(RED, t, target, { tls: request.tls, proxy: request.proxy }));
 }
 
-async function login(RED: NodeAPI, t: Translate, target: Target, tlsId: string | undefined): Promise<TestReply> {
+/** Logs in to `target`; `via` names the tls-config and http proxy nodes of a real GWS (none for the simulator). */
+async function login(RED: NodeAPI, t: Translate, target: Target, via: { tls?: string; proxy?: string }): Promise<TestReply> {
   try {
     const { baseUrl, username, password } = target;
-    const session = new GwsSession({ baseUrl, username, password, tls: tlsOptions(RED, tlsId), maxSockets: 1 });
+    const simulator = target.release !== undefined;
+    const session = new GwsSession({
+      baseUrl,
+      username,
+      password,
+      tls: tlsOptions(RED, via.tls),
+      proxy: proxyOptions(RED, via.proxy),
+      useEnvProxy: !simulator,
+    });
     try {
       const user = await session.login('Login', LOGIN_TIMEOUT_MS);
       const name = [user.firstName, user.lastName].filter((part) => typeof part === 'string' && part !== '').join(' ') || target.username;

@@ -184,4 +184,36 @@ describe('core: correlator', () => {
     assert.equal(c.stats.answered, 10000);
     assert.ok(perAnswerUs < 50, `${perAnswerUs.toFixed(2)} µs per answer`);
   });
+
+  describe('OCS refusals in user events (GSW_ERROR, no referenceId)', () => {
+    const ADD = { kind: 'ackSuffix', suffix: 'Acknowledge' };
+    const addInfo = (referenceId) => ({ referenceId, operationName: 'AddRecord', campaignName: undefined, nodeId: 'n1', request: { operationName: 'AddRecord', referenceId, campaignName: 'Campaign1' } });
+    const refusal = (userData) => ({ channel: '/me/internal', data: { messageType: 'DeviceUserEventMessage', userData: { GSW_ERROR: 'refused', GSW_ERROR_NUMBER: 1003, GSW_CAMPAIGN_NAME: 'Campaign1', ...userData } } });
+
+    it('fails the one waiting request of that record and answer type at once', async () => {
+      const c = new core.Correlator();
+      const answer = c.expect(info('r1', 'CompleteRecord', '12'), ACK, 5000);
+      batch(c, refusal({ GSW_RECORD_HANDLE: 12, GSW_USER_EVENT: 'RecordProcessedAcknowledge' }));
+      await assert.rejects(answer, { code: 'userEventError' });
+    });
+
+    it('never takes a refusal naming a record for a waiting AddRecord, whose answer type every acknowledgement shares', async () => {
+      const c = new core.Correlator();
+      const add = c.expect(addInfo('a1'), ADD, 300);
+      batch(c, refusal({ GSW_RECORD_HANDLE: 12, GSW_USER_EVENT: 'RecordProcessedAcknowledge' }));
+      await assert.rejects(add, { code: 'timeout' });
+    });
+
+    it('fails a waiting AddRecord by a refusal naming no record, but not when two could be meant', async () => {
+      const c = new core.Correlator();
+      const only = c.expect(addInfo('a1'), ADD, 5000);
+      batch(c, refusal({ GSW_USER_EVENT: 'AddRecordAcknowledge' }));
+      await assert.rejects(only, { code: 'userEventError' });
+      const first = c.expect(addInfo('a2'), ADD, 300);
+      const second = c.expect(addInfo('a3'), ADD, 300);
+      batch(c, refusal({ GSW_USER_EVENT: 'AddRecordAcknowledge' }));
+      await assert.rejects(first, { code: 'timeout' });
+      await assert.rejects(second, { code: 'timeout' });
+    });
+  });
 });

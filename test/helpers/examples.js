@@ -86,6 +86,8 @@ const CORE_FILES = {
   switch: 'core/function/10-switch.js',
   change: 'core/function/15-change.js',
   delay: 'core/function/89-delay.js',
+  'http proxy': 'core/network/06-httpproxy.js',
+  'tls-config': 'core/network/05-tls.js',
 };
 /** Node types the test helper loads itself when a flow uses them. */
 const HELPER_TYPES = new Set(['catch', 'status', 'complete']);

@@ -196,6 +196,66 @@ describe('gws-server config node', () => {
     assert.equal(h.sim.requests().length, 1, 'the second was not sent');
   });
 
+  describe('proxies', () => {
+    const { startProxy } = require('../helpers/http-servers');
+    const { coreModules } = require('../helpers/examples');
+    const { ALL } = require('../helpers/flow');
+    let proxy;
+    afterEach(async () => {
+      await proxy?.close();
+      proxy = undefined;
+    });
+
+    it('sends the REST calls and the CometD long poll through the http proxy node chosen on the server node, with its credentials', async () => {
+      proxy = await startProxy({ credentials: { username: 'proxyuser', password: 'proxy-secret' } });
+      const flow = [
+        { id: 'px', type: 'http proxy', name: 'corporate proxy', url: proxy.url, noproxy: [] },
+        serverNode(h.sim, { proxy: 'px' }),
+        { id: 'a', type: 'gws-complete-record', server: 'server', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+      ];
+      await helper.load([...ALL, ...coreModules(flow)], flow, { ...credentials(), px: { username: 'proxyuser', password: 'proxy-secret' } });
+      const out = nextMessage('out');
+      helper.getNode('a').receive({ payload: { recordHandle: 12, callingList: 'L' } });
+      assert.equal((await out).topic, 'RecordProcessedAcknowledge');
+      const through = proxy.seen.requests.join('\n');
+      assert.match(through, /GET http:\/\/127\.0\.0\.1:\d+\/api\/v2\/me/);
+      assert.match(through, /POST http:\/\/127\.0\.0\.1:\d+\/api\/v2\/notifications/);
+      assert.match(through, /POST http:\/\/127\.0\.0\.1:\d+\/api\/v2\/me\/outbound-records\/12/);
+      assert.equal(proxy.seen.refused, 0);
+    });
+
+    it('uses HTTP_PROXY for a server node without a proxy node, and never for the bundled simulator', async () => {
+      proxy = await startProxy();
+      const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+      process.env.HTTP_PROXY = proxy.url;
+      for (const name of ['http_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name];
+      try {
+        await load([
+          serverNode(h.sim),
+          { id: 'sim', type: 'gws-server', useSimulator: true, devicePath: '/devices/demo', applicationId: '134', campaignName: 'Campaign1' },
+          { id: 'a', type: 'gws-complete-record', server: 'server', wires: [['out']] },
+          { id: 'b', type: 'gws-complete-record', server: 'sim', wires: [['out2']] },
+          { id: 'out', type: 'helper' },
+          { id: 'out2', type: 'helper' },
+        ]);
+        const out = nextMessage('out');
+        const out2 = nextMessage('out2');
+        helper.getNode('a').receive({ payload: { recordHandle: 12, callingList: 'L' } });
+        helper.getNode('b').receive({ payload: { recordHandle: 13, callingList: 'L' } });
+        assert.equal((await out).topic, 'RecordProcessedAcknowledge');
+        assert.equal((await out2).topic, 'RecordProcessedAcknowledge');
+        const port = h.sim.port;
+        assert.ok(proxy.seen.requests.length > 0 && proxy.seen.requests.every((r) => r.includes(`:${port}/`)), proxy.seen.requests.join('\n'));
+      } finally {
+        for (const [name, value] of Object.entries(saved)) {
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        }
+      }
+    });
+  });
+
   describe('Test connection (admin endpoint)', () => {
     beforeEach(() => load([serverNode(h.sim)]));
     const test = (body) => helper.request().post('/gws-server/test').send(body).expect(200).then((r) => r.body);
