@@ -74,6 +74,7 @@ export = async function (RED: NodeAPI): Promise<void> {
       log,
       open: async () => {
         const target = await resolveTarget(RED, useSimulator, def.baseUrl, credentials);
+        if (target.control) node.log(t(shared('logs.simulatorControl'), { url: `${target.baseUrl}/sim/` }));
         if (!useSimulator) {
           const url = parseBaseUrl(target.baseUrl);
           if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) node.warn(t(shared('warnings.plainHttp'), { host: url.host }));

@@ -15,6 +15,8 @@ export interface Target {
   password: string;
   /** Set when the target is the bundled simulator; release it when done. */
   release?(): Promise<void>;
+  /** The bundled simulator serves its control API (the settings.js switch is on). */
+  control?: boolean;
 }
 
 /** The settings.js switch that opens the embedded simulator's control API (off by default). */
@@ -34,7 +36,7 @@ export async function resolveTarget(RED: NodeAPI, useSimulator: boolean, baseUrl
   ]);
   const control = (RED.settings as unknown as Record<string, unknown>)[SIMULATOR_CONTROL_SETTING] === true;
   const simulator = await acquireSimulator({ control });
-  return { baseUrl: simulator.url, username: DEMO_USER, password: DEMO_PASSWORD, release: () => simulator.release() };
+  return { baseUrl: simulator.url, username: DEMO_USER, password: DEMO_PASSWORD, release: () => simulator.release(), control };
 }
 
 export interface ConfigProblem {

@@ -196,6 +196,35 @@ describe('gws-server config node', () => {
     assert.equal(h.sim.requests().length, 1, 'the second was not sent');
   });
 
+  describe('simulator mode: the control API', () => {
+    const simFlow = () => [
+      { id: 'server', type: 'gws-server', useSimulator: true, devicePath: '/devices/demo', applicationId: '134', campaignName: 'Campaign1' },
+      { id: 'a', type: 'gws-complete-record', server: 'server', wires: [] },
+    ];
+    afterEach(() => helper.settings({}));
+
+    it('is off unless settings.js turns it on: the embedded simulator answers /sim/ like an unknown path', async () => {
+      await load(simFlow(), {});
+      const url = (await helper.getNode('server').connect()).session.baseUrl.origin;
+      await until(() => helper.getNode('server').connectionState.status === 'connected');
+      const stats = await fetch(`${url}/sim/stats`);
+      assert.notEqual(stats.status, 200);
+      const push = await fetch(`${url}/sim/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ notificationType: 'PreviewRecord' }) });
+      assert.notEqual(push.status, 200);
+    });
+
+    it('is on with gwsServerSimulatorControl: true, and the server node logs where', async () => {
+      helper.settings({ gwsServerSimulatorControl: true });
+      await load(simFlow(), {});
+      const url = (await helper.getNode('server').connect()).session.baseUrl.origin;
+      await until(() => helper.getNode('server').connectionState.status === 'connected');
+      const stats = await fetch(`${url}/sim/stats`);
+      assert.equal(stats.status, 200);
+      const logged = helper.log().args.map((args) => args[0]).filter((entry) => entry?.id === 'server' && entry.level === 40).map((entry) => entry.msg);
+      assert.ok(logged.some((text) => text.includes(`${url}/sim/`)), JSON.stringify(logged));
+    });
+  });
+
   describe('proxies', () => {
     const { startProxy } = require('../helpers/http-servers');
     const { coreModules } = require('../helpers/examples');
