@@ -151,8 +151,8 @@ export class NotificationLink {
     const backoff = client as unknown as { increaseBackoffPeriod(): number; getBackoffPeriod(): number };
     const increaseBackoff = backoff.increaseBackoffPeriod.bind(client);
     const backoffPeriod = backoff.getBackoffPeriod.bind(client);
-    backoff.increaseBackoffPeriod = () => jittered(increaseBackoff());
-    backoff.getBackoffPeriod = () => jittered(backoffPeriod());
+    backoff.increaseBackoffPeriod = () => jittered(increaseBackoff(), this.#options.maxBackoffMs);
+    backoff.getBackoffPeriod = () => jittered(backoffPeriod(), this.#options.maxBackoffMs);
     const internals = client as unknown as Record<'_warn' | '_info' | '_debug', (...args: unknown[]) => void> & {
       onListenerException: (error: unknown) => void;
     };
