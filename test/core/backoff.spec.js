@@ -6,9 +6,10 @@
  */
 const assert = require('node:assert/strict');
 const net = require('node:net');
-const { core, startSim, connect, until, delay, nextState } = require('../helpers');
+const path = require('node:path');
+const { core, dist, startSim, connect, until, delay, nextState } = require('../helpers');
 
-const { jittered } = require('../../dist/core/backoff.js');
+const { jittered } = require(path.join(dist, 'core', 'backoff.js'));
 
 const N = 30;
 
