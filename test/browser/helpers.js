@@ -471,11 +471,15 @@ async function importExample(page, module, name, ids) {
 
 /** Clicks away the notifications shown at the top of the workspace (they cover the flow tabs for seconds). */
 async function dismissNotifications(page) {
-  for (const note of await page.locator('#red-ui-notifications .red-ui-notification:visible').all()) {
-    if (await note.locator('button').count()) continue; // one that asks something stays
-    await note.click({ timeout: 2000 }).catch(() => {});
-    await note.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => {}); // it fades out
+  // Element handles, not nth() locators: the list shrinks while they go, and each is clicked once.
+  const clicked = [];
+  for (const note of await page.locator('#red-ui-notifications .red-ui-notification:visible').elementHandles()) {
+    if (await note.$('button')) continue; // one that asks something stays
+    if (!(await note.isVisible())) continue; // it went by itself meanwhile
+    if (await note.click({ timeout: 2000 }).then(() => true, () => false)) clicked.push(note);
   }
+  // They slide up side by side.
+  await Promise.all(clicked.map((note) => note.waitForElementState('hidden', { timeout: 2000 }).catch(() => {})));
 }
 
 /** Makes the flow tab `z` the active workspace by clicking its tab. */
