@@ -71,6 +71,8 @@ type Outcome = 'pending' | 'answered' | 'failed' | 'timedOut' | 'released';
 interface Remembered {
   info: CorrelationInfo;
   outcome: Outcome;
+  /** For a chain: the type that ends it (its records name other records, so they match by referenceId only). */
+  chainEnd?: string;
 }
 
 interface Pending {
@@ -180,7 +182,9 @@ export class Correlator {
     const pending = this.#pending.get(referenceId);
     if (pending === undefined) {
       const remembered = this.#recall(referenceId);
-      if (remembered === undefined || !answersRecord(remembered.info, data)) return undefined;
+      if (remembered === undefined) return undefined;
+      const lateChainMember = remembered.chainEnd !== undefined && data.notificationType !== remembered.chainEnd && notificationError(data) === undefined;
+      if (!lateChainMember && !answersRecord(remembered.info, data)) return undefined;
       if (remembered.outcome === 'answered') this.stats.duplicate++;
       else if (remembered.outcome !== 'pending') this.stats.late++;
       return remembered.info;
@@ -387,7 +391,10 @@ export class Correlator {
     const referenceId = pending.info.referenceId;
     if (this.#pending.get(referenceId) === pending) this.#pending.delete(referenceId);
     const remembered = this.#recall(referenceId);
-    if (remembered !== undefined && remembered.info === pending.info) remembered.outcome = outcome;
+    if (remembered !== undefined && remembered.info === pending.info) {
+      remembered.outcome = outcome;
+      if (pending.expect.kind === 'chain') remembered.chainEnd = pending.expect.end;
+    }
     if (outcome === 'answered') this.stats.answered++;
     else if (outcome === 'timedOut') this.stats.timedOut++;
     else if (outcome === 'failed') this.stats.failed++;

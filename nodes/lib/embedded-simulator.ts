@@ -1,7 +1,9 @@
 /**
  * The simulator a server node uses when "use the bundled simulator" is ticked: one per Node-RED
  * process on 127.0.0.1 and a free port, shared by every server node that uses it, started by its
- * first user and stopped when the last one releases it.
+ * first user and stopped a few seconds after the last one released it: a full deploy closes every
+ * server node and starts them again, and the preview sessions, records and faults of the simulator
+ * survive it.
  *
  * Its control API under `/sim/` has no authentication, and anything on the machine can reach the
  * port, so it is off unless a user asks for it. Being shared, the simulator serves the control API
@@ -14,6 +16,9 @@ import { startSimulator, type GwsSimulator } from '../../simulator/gws-simulator
 let simulator: Promise<GwsSimulator> | undefined;
 let users = 0;
 let controlUsers = 0;
+/** Stops the simulator once no user came back within LINGER_MS of the last release. */
+let lingering: NodeJS.Timeout | undefined;
+const LINGER_MS = 5000;
 
 export interface EmbeddedSimulator {
   url: string;
@@ -27,6 +32,8 @@ export interface AcquireOptions {
 
 export async function acquireSimulator(options: AcquireOptions = {}): Promise<EmbeddedSimulator> {
   const control = options.control ?? false;
+  clearTimeout(lingering);
+  lingering = undefined;
   users++;
   if (control) controlUsers++;
   simulator ??= startSimulator({ host: '127.0.0.1', port: 0, chainLength: 2, control: false });
@@ -49,9 +56,15 @@ export async function acquireSimulator(options: AcquireOptions = {}): Promise<Em
       if (control) controlUsers--;
       sim.control = controlUsers > 0;
       if (--users > 0) return;
-      const stopping = simulator;
-      simulator = undefined;
-      await (await stopping)?.stop();
+      lingering = setTimeout(() => {
+        lingering = undefined;
+        if (users > 0) return;
+        const stopping = simulator;
+        simulator = undefined;
+        stopping?.then((stopped) => stopped.stop()).catch(() => undefined);
+      }, LINGER_MS);
+      // The process may end meanwhile: the simulator's own sockets keep it alive only while it runs.
+      lingering.unref();
     },
   };
 }

@@ -124,6 +124,18 @@ describe('core: correlator', () => {
     assert.equal(c.stats.timedOut, 1);
   });
 
+  it('tags and counts the late records of a timed-out chain, though they name other records', async () => {
+    const c = new core.Correlator();
+    const answer = c.expect(info('t2', 'GetChainedRecord', '7'), CHAIN, 50);
+    await assert.rejects(answer, { code: 'timeout' });
+    const tags = batch(c, outbound('t2', 'ChainedRecord', 701), outbound('t2', 'ChainedRecord', 702), outbound('t2', 'ChainedRecordsDataEnd', 7));
+    assert.deepEqual(tags.map((t) => t && t.referenceId), ['t2', 't2', 't2']);
+    assert.equal(c.stats.late, 3);
+    // The end and errors of a chain still have to name its record.
+    assert.equal(batch(c, outbound('t2', 'ChainedRecordsDataEnd', 8))[0], undefined);
+    assert.equal(c.stats.late, 3);
+  });
+
   it('counts duplicates and ignores them', async () => {
     const c = new core.Correlator({ userEventWaitMs: 0 });
     const answer = c.expect(info('d1'), ACK, 1000);

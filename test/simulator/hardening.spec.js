@@ -91,6 +91,24 @@ describe('simulator: hardening', () => {
         assert.equal(await controlLooksAbsent(node.url), true, 'off when the last user that asked for it left');
       });
 
+      it('outlives a full redeploy: a user back within 5 s finds the same simulator, and it stops when nobody comes back', async () => {
+        const first = await acquireSimulator({ control: true });
+        let again;
+        try {
+          await request(`${first.url}/sim/push`, 'POST', { channel: '/v2/me/outbound', data: { notificationType: 'Marker' } });
+          const before = (await request(`${first.url}/sim/stats`)).body;
+          await first.release();
+          again = await acquireSimulator({ control: true });
+          assert.equal(again.url, first.url, 'the same simulator, with its records and preview sessions');
+          const after = (await request(`${again.url}/sim/stats`)).body;
+          assert.ok(after.httpRequests > before.httpRequests, 'its counts go on: it was not restarted');
+        } finally {
+          await (again ?? first).release();
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5500));
+        await assert.rejects(request(`${first.url}/sim/stats`), 'stopped 5 s after the last user left');
+      });
+
       it('bounds what is pushed, as the standalone simulator does', async () => {
         const test = await acquire({ control: true });
         const deep = await request(`${test.url}/sim/push`, 'POST', { data: nested(33) });
