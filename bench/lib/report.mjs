@@ -302,7 +302,7 @@ function recordTarget(results, agg) {
   }
   const diff = profileDifference(results, `ours-${c16}-node-red`, `record-${c16}-node-red`);
   if (diff) {
-    cause.push(`Profiles at ${c16.slice(1)} concurrent requests (separate pass): the Node-RED thread is busy ${fmtInt(diff.busyPerOp.record)} µs per RejectRecord vs ${fmtInt(diff.busyPerOp.complete)} µs per CompleteRecord; package functions whose inclusive time per operation differs most: ${diff.rows.map((r) => `\`${r.fn}\` ${fmt(r.record, 1)} vs ${fmt(r.complete, 1)} µs (${r.delta >= 0 ? '+' : ''}${fmt(r.delta, 1)})`).join('; ')}.`);
+    cause.push(`Profiles at ${c16.slice(1)} concurrent requests (separate pass, 2.5 s each; sampled in wall-clock time, so other load inflates them as it lowers throughput): the Node-RED thread is busy ${fmtInt(diff.busyPerOp.record)} µs per RejectRecord vs ${fmtInt(diff.busyPerOp.complete)} µs per CompleteRecord; package functions whose inclusive time per operation differs most: ${diff.rows.map((r) => `\`${r.fn}\` ${fmt(r.record, 1)} vs ${fmt(r.complete, 1)} µs (${signed(r.delta, 1)})`).join('; ')}.`);
   }
   return { name, measured, met, cause: cause.join(' ') };
 }
