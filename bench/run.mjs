@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmarks of node-red-contrib-gws-outbound against the bundled GWS simulator, all on 127.0.0.1.
 //
-//   npm run bench               full run (≤ 5 min): 3 repetitions, medians; rewrites bench/RESULTS.md
+//   npm run bench               full run (≤ 6 min): 3 repetitions, medians; rewrites bench/RESULTS.md
 //                               and bench/latency.svg
 //   npm run bench -- --quick    a few seconds per part, 1 repetition; writes to a temp directory only;
 //                               exit code 0 when everything ran, non-zero on any failure
@@ -62,7 +62,9 @@ const CONFIG = quick
       memory: { pending: 10000, warmOps: 20000, driftOps: 100000, segments: 10, concurrency: 64, maxMs: 120000, pendingReps: 3 },
       events: { count: 25000, reps: 3 },
       reconnect: { reps: 3, downMs: 500 },
-      watchdogMs: 285_000,
+      // The throughput runs take about 2 min (7 variants × 3 concurrencies × 3 repetitions × 1.9 s); the
+      // memory drift gets what is left before the profiles and the reconnect tests.
+      watchdogMs: 345_000,
       profileNeedsS: 45,
     };
 
