@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmarks of node-red-contrib-gws-outbound against the bundled GWS simulator, all on 127.0.0.1.
 //
-//   npm run bench               full run (≤ 5 min): 3 repetitions, medians; rewrites bench/RESULTS.md
+//   npm run bench               full run (≤ 6 min): 3 repetitions, medians; rewrites bench/RESULTS.md
 //                               and bench/latency.svg
 //   npm run bench -- --quick    a few seconds per part, 1 repetition; writes to a temp directory only;
 //                               exit code 0 when everything ran, non-zero on any failure
@@ -10,8 +10,9 @@
 // the full run), --profile (profile a quick run too), --profile-c <n> (concurrency of the profiled runs,
 // default 16), --keep (keep the scratch directory of a quick run).
 //
-// What runs: the simulator in a child process; two Node-RED 4.1 instances (our nodes; the naive core-node
-// flow), each in its own process group on a free port; the raw core client, the HTTP load driver and the
+// What runs: the simulator in a child process; two Node-RED 4.1 instances (our nodes, among them the
+// record operation node sending RejectRecord beside the complete record node; the naive core-node flow),
+// each in its own process group on a free port; the raw core client, the HTTP load driver and the
 // event counters in this process; the correlation and memory measurements in fresh child processes.
 // Every child is killed at the end, on error, on SIGINT/SIGTERM and when the watchdog fires.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,12 +62,19 @@ const CONFIG = quick
       memory: { pending: 10000, warmOps: 20000, driftOps: 100000, segments: 10, concurrency: 64, maxMs: 120000, pendingReps: 3 },
       events: { count: 25000, reps: 3 },
       reconnect: { reps: 3, downMs: 500 },
-      watchdogMs: 285_000,
+      // The throughput runs take about 2 min (7 variants × 3 concurrencies × 3 repetitions × 1.9 s); the
+      // memory drift gets what is left before the profiles and the reconnect tests.
+      watchdogMs: 345_000,
       profileNeedsS: 45,
     };
 
 const USERS = { ours: 'agent1', naive: 'agent2', raw: 'agent3', events: 'agent4', memory: 'agent5', rawEvents: 'agent6', eventsFn: 'agent7' };
-const VARIANTS = ['raw', 'ours', 'naive', 'echo'];
+// The order of the throughput runs, rotated per repetition. A pair that is compared with the 0.95 rule
+// (complete record node vs record operation node; the same behind a change node) is one unit, so its two
+// runs are always next to each other, and which of the two runs first alternates per repetition.
+const RUN_UNITS = [['raw'], ['ours', 'record'], ['oursMsg', 'recordMsg'], ['naive'], ['echo']];
+const runOrder = (rep) => RUN_UNITS.map((_, i) => RUN_UNITS[(i + rep) % RUN_UNITS.length]).flatMap((unit) => (rep % 2 ? [...unit].reverse() : unit));
+const HTTP_VARIANTS = ['ours', 'record', 'oursMsg', 'recordMsg', 'naive', 'echo'];
 
 const startedAt = new Date();
 const outDir = option('--out') ? path.resolve(option('--out')) : quick ? mkdtempSync(path.join(os.tmpdir(), 'gws-bench-')) : here;
@@ -210,7 +218,8 @@ async function main() {
   raw.start();
   await until(() => raw.state.status === 'connected', { timeoutMs: 20000, what: 'raw connection' });
 
-  // Each variant: one CompleteRecord round trip (accepted + acknowledgement), checked.
+  // Each variant: one CompleteRecord round trip (accepted + acknowledgement), checked; the record operation
+  // node's variants one RejectRecord round trip, with the same request body.
   let handle = 0;
   const body = () => JSON.stringify({ recordHandle: ++handle, callingList: 'CallingList1', callResult: 'Answer' });
   const httpOp = (client, route, expect) => async () => {
@@ -228,10 +237,13 @@ async function main() {
       }),
     },
     ours: { pids: { nodeRed: ours.pid, sim: sim.pid }, url: ours.url, route: '/bench/ours', expect: 'RecordProcessedAcknowledge' },
+    record: { pids: { nodeRed: ours.pid, sim: sim.pid }, url: ours.url, route: '/bench/record', expect: 'RecordRejectAcknowledge' },
+    oursMsg: { pids: { nodeRed: ours.pid, sim: sim.pid }, url: ours.url, route: '/bench/ours-msg', expect: 'RecordProcessedAcknowledge' },
+    recordMsg: { pids: { nodeRed: ours.pid, sim: sim.pid }, url: ours.url, route: '/bench/record-msg', expect: 'RecordRejectAcknowledge' },
     naive: { pids: { nodeRed: naive.pid, sim: sim.pid }, url: naive.url, route: '/bench/naive', expect: 'RecordProcessedAcknowledge' },
     echo: { pids: { nodeRed: ours.pid }, url: ours.url, route: '/bench/echo', expect: 'recordHandle' },
   };
-  for (const name of ['ours', 'naive', 'echo']) {
+  for (const name of HTTP_VARIANTS) {
     const v = variants[name];
     v.open = (concurrency) => {
       const client = httpClient(v.url, concurrency);
@@ -240,7 +252,7 @@ async function main() {
   }
 
   // Ready: every variant answers once.
-  for (const name of ['ours', 'naive', 'echo']) {
+  for (const name of HTTP_VARIANTS) {
     const { op, close } = variants[name].open(1);
     let last;
     await until(async () => {
@@ -258,8 +270,7 @@ async function main() {
   // 1–3. throughput and latency: repetitions interleaved, the variant order rotated per repetition
   for (let rep = 0; rep < CONFIG.reps; rep++) {
     for (const concurrency of CONFIG.concurrencies) {
-      const order = VARIANTS.map((_, i) => VARIANTS[(i + rep) % VARIANTS.length]);
-      for (const name of order) {
+      for (const name of runOrder(rep)) {
         const v = variants[name];
         const { op, close } = v.open(concurrency);
         let run;
@@ -271,7 +282,7 @@ async function main() {
         const { latencies, ...summary } = run;
         results.throughput.runs.push({ variant: name, rep, ...summary });
         ((results.latencies[name] ??= {})[concurrency] ??= []).push(...latencies);
-        log(`rep ${rep + 1} c=${String(concurrency).padEnd(3)} ${name.padEnd(5)} ${summary.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${summary.p50?.toFixed(2)} ms  p99 ${summary.p99?.toFixed(2)} ms  (other load ${summary.otherCores?.toFixed(2) ?? '?'} cores)${summary.errors ? `  ERRORS ${summary.errors}: ${summary.errorSamples[0]}` : ''}`);
+        log(`rep ${rep + 1} c=${String(concurrency).padEnd(3)} ${name.padEnd(9)} ${summary.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${summary.p50?.toFixed(2)} ms  p99 ${summary.p99?.toFixed(2)} ms  (other load ${summary.otherCores?.toFixed(2) ?? '?'} cores)${summary.errors ? `  ERRORS ${summary.errors}: ${summary.errorSamples[0]}` : ''}`);
         if (summary.errors > 0) fail(`${name} at concurrency ${concurrency}: ${summary.errors} failed operations (${summary.errorSamples[0]})`);
         if (summary.ops === 0) fail(`${name} at concurrency ${concurrency}: no operation completed`);
       }
@@ -466,6 +477,8 @@ async function profilePass({ sim, variants, inspectPorts, burst }) {
     results.profiles[name] = summarize(profile, { top: 14 });
     results.profiles[name].ops = ops;
     results.profiles[name].package = summarize(profile, { top: 10, filter: /dist\/(core|nodes|simulator)\// }).inclusive;
+    // Wider, for comparing two profiles of the same code path function by function (report.mjs).
+    results.profiles[name].packageWide = summarize(profile, { top: 60, filter: /dist\/(core|nodes)\// }).inclusive;
     results.profiles[name].categories = categorize(profile);
   };
   const profileWindow = async (variant, profilers) => {
@@ -490,6 +503,7 @@ async function profilePass({ sim, variants, inspectPorts, burst }) {
     const c = `c${profileConcurrency}`;
     await profileWindow('raw', [{ name: `raw-${c}-bench`, profiler: local }, { name: `raw-${c}-simulator`, profiler: simProfiler }]);
     await profileWindow('ours', [{ name: `ours-${c}-node-red`, profiler: remote.ours }, { name: `ours-${c}-simulator`, profiler: simProfiler }]);
+    await profileWindow('record', [{ name: `record-${c}-node-red`, profiler: remote.ours }]);
     await profileWindow('naive', [{ name: `naive-${c}-node-red`, profiler: remote.naive }]);
     await profileWindow('echo', [{ name: `echo-${c}-node-red`, profiler: remote.ours }]);
     await remote.ours.start();

@@ -1,6 +1,10 @@
 // The flows the benchmark deploys.
 //
-// "ours": http in → gws-complete-record → http response (+ Catch → 500), an http in → http response
+// "ours": http in → gws-complete-record → http response (+ Catch → 500); beside it, on the same gws-server
+// node, http in → gws-outbound-record (RejectRecord set on the node) → http response, and the same two
+// nodes behind one change node each that sets msg.operation (CompleteRecord for the complete record
+// node, which ignores it; RejectRecord for a record operation node that reads it), so that each pair
+// differs only in the node; an http in → http response
 // echo (the floor: what Node-RED's HTTP path costs by itself), and two event flows, each with its own
 // gws-server node (its own GWS user, so that neither the throughput runs nor the other event flow feed
 // it): gws-outbound-event → bench-counter (a plain-JS counting node from bench/nodes, GET /bench/counter)
@@ -39,7 +43,21 @@ export function oursFlows({ simUrl }) {
     { id: 'ours-in', z, type: 'http in', name: '', url: '/bench/ours', method: 'post', upload: false, wires: [['ours-cr']] },
     { id: 'ours-cr', z, type: 'gws-complete-record', name: '', server: 'srv-ops', waitForAck: true, wires: [['ours-out']] },
     { id: 'ours-out', z, type: 'http response', name: '', statusCode: '', headers: {}, wires: [] },
-    { id: 'ours-catch', z, type: 'catch', name: '', scope: ['ours-cr'], uncaught: false, wires: [['ours-err']] },
+    // RejectRecord over HTTP: the record operation node, the operation set on the node
+    { id: 'rec-in', z, type: 'http in', name: '', url: '/bench/record', method: 'post', upload: false, wires: [['rec-op']] },
+    { id: 'rec-op', z, type: 'gws-outbound-record', name: '', server: 'srv-ops', operation: 'RejectRecord', waitForAck: true, wires: [['rec-out']] },
+    { id: 'rec-out', z, type: 'http response', name: '', statusCode: '', headers: {}, wires: [] },
+    // The same two nodes behind a change node that sets msg.operation: RejectRecord read from msg.operation,
+    // and its control, CompleteRecord through the complete record node behind the same kind of change node
+    { id: 'recmsg-in', z, type: 'http in', name: '', url: '/bench/record-msg', method: 'post', upload: false, wires: [['recmsg-set']] },
+    { id: 'recmsg-set', z, type: 'change', name: '', rules: setOperation('RejectRecord'), action: '', property: '', from: '', to: '', reg: false, wires: [['recmsg-op']] },
+    { id: 'recmsg-op', z, type: 'gws-outbound-record', name: '', server: 'srv-ops', operation: 'msg', waitForAck: true, wires: [['recmsg-out']] },
+    { id: 'recmsg-out', z, type: 'http response', name: '', statusCode: '', headers: {}, wires: [] },
+    { id: 'crmsg-in', z, type: 'http in', name: '', url: '/bench/ours-msg', method: 'post', upload: false, wires: [['crmsg-set']] },
+    { id: 'crmsg-set', z, type: 'change', name: '', rules: setOperation('CompleteRecord'), action: '', property: '', from: '', to: '', reg: false, wires: [['crmsg-cr']] },
+    { id: 'crmsg-cr', z, type: 'gws-complete-record', name: '', server: 'srv-ops', waitForAck: true, wires: [['crmsg-out']] },
+    { id: 'crmsg-out', z, type: 'http response', name: '', statusCode: '', headers: {}, wires: [] },
+    { id: 'ours-catch', z, type: 'catch', name: '', scope: ['ours-cr', 'rec-op', 'recmsg-op', 'crmsg-cr'], uncaught: false, wires: [['ours-err']] },
     {
       id: 'ours-err', z, type: 'function', name: 'error → 500', outputs: 1,
       func: "msg.statusCode = 500;\nmsg.payload = { error: msg.error && msg.error.message };\nreturn msg;", wires: [['ours-out']],
@@ -56,6 +74,11 @@ export function oursFlows({ simUrl }) {
     { id: 'ev-report', z, type: 'function', name: 'report', outputs: 1, func: REPORT_FUNCTION, wires: [['ev-report-out']] },
     { id: 'ev-report-out', z, type: 'http response', name: '', statusCode: '', headers: {}, wires: [] },
   ];
+}
+
+/** Change-node rules that set msg.operation. */
+function setOperation(operation) {
+  return [{ t: 'set', p: 'operation', pt: 'msg', to: operation, tot: 'str' }];
 }
 
 const COUNT_FUNCTION = `

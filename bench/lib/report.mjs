@@ -7,10 +7,27 @@ import { fmt, fmtInt, median, percentileSorted, sortedCopy } from './util.mjs';
 export const VARIANT_LABEL = {
   raw: '1 · raw core client',
   ours: '2 · our nodes in Node-RED',
+  record: '2r · record operation node: RejectRecord',
+  oursMsg: '2c · change node → complete record node',
+  recordMsg: '2m · change node → record node: msg.operation',
   naive: '3 · naive flow (core nodes + cometd)',
   echo: 'floor · Node-RED http in → http response',
 };
-const COLORS = { raw: '#1f77b4', ours: '#2ca02c', naive: '#d62728', echo: '#7f7f7f' };
+const COLORS = { raw: '#1f77b4', ours: '#2ca02c', record: '#ff7f0e', oursMsg: '#17becf', recordMsg: '#9467bd', naive: '#d62728', echo: '#7f7f7f' };
+const DASHES = { echo: '5,3', oursMsg: '2,2', recordMsg: '2,2' };
+const dash = (variant) => (DASHES[variant] ? ` stroke-dasharray="${DASHES[variant]}"` : '');
+
+/**
+ * The pairs of the record operation node's target: RejectRecord through gws-outbound-record against
+ * CompleteRecord through gws-complete-record, in the same Node-RED on the same gws-server node, so that
+ * the two runs of a pair differ only in the node (and the operation).
+ */
+export const RECORD_PAIRS = [
+  { key: 'fixed', complete: 'ours', record: 'record', label: 'RejectRecord set on the node', completeLabel: 'http in → gws-complete-record', recordLabel: 'http in → gws-outbound-record (operation RejectRecord)' },
+  { key: 'msg', complete: 'oursMsg', record: 'recordMsg', label: 'RejectRecord by msg.operation', completeLabel: 'http in → change → gws-complete-record', recordLabel: 'http in → change (msg.operation = "RejectRecord") → gws-outbound-record (operation from msg.operation)' },
+];
+/** The rule of the target: the record operation node reaches at least this share of CompleteRecord's ops/s. */
+export const RECORD_RATIO_MIN = 0.95;
 const MB = 1e6;
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Where the sources of the measured build are: the run's frozen copy, else the working tree. */
@@ -182,10 +199,115 @@ export function aggregate(results) {
     if ([client, floor, nodeRed].some((v) => v === undefined)) continue;
     decomposition[c] = { nodeRed, client, floor, rest: nodeRed - client - floor, bound: client / (client + floor) };
   }
-  const agg = { concurrencies, table, ratios, correlation, rememberCost, memory, events, reconnect, interference, decomposition };
+  const recordPairs = recordComparison(results, table, concurrencies);
+  const agg = { concurrencies, table, ratios, correlation, rememberCost, memory, events, reconnect, interference, decomposition, recordPairs };
   agg.targets = targets(results, agg);
   return agg;
 }
+
+/**
+ * Per pair and concurrency: both rows, the ratio of the medians (the target's figure), the ratio within
+ * each repetition (the two runs of a pair ran next to each other), the spread of each variant over the
+ * repetitions (run-to-run noise) and the other load during the pair's runs.
+ */
+function recordComparison(results, table, concurrencies) {
+  const runsOf = (variant, c) => results.throughput.runs.filter((r) => r.variant === variant && r.concurrency === c);
+  const spread = (runs) => {
+    const values = runs.map((r) => r.opsPerSec);
+    const mid = median(values);
+    return values.length > 1 && mid ? (Math.max(...values) - Math.min(...values)) / mid : undefined;
+  };
+  return RECORD_PAIRS.map((pair) => {
+    const rows = {};
+    for (const c of concurrencies) {
+      const complete = table[pair.complete]?.[c];
+      const record = table[pair.record]?.[c];
+      if (!complete || !record) continue;
+      const completeRuns = runsOf(pair.complete, c);
+      const recordRuns = runsOf(pair.record, c);
+      const repRatios = completeRuns
+        .map((cr) => {
+          const rr = recordRuns.find((r) => r.rep === cr.rep);
+          return rr && cr.opsPerSec > 0 ? rr.opsPerSec / cr.opsPerSec : undefined;
+        })
+        .filter((v) => v !== undefined);
+      rows[c] = {
+        complete,
+        record,
+        ratio: complete.opsPerSec > 0 ? record.opsPerSec / complete.opsPerSec : undefined,
+        repRatios,
+        cpuRatio: complete.cpu.nodeRed && record.cpu.nodeRed ? record.cpu.nodeRed / complete.cpu.nodeRed : undefined,
+        spread: { complete: spread(completeRuns), record: spread(recordRuns) },
+        otherCores: { complete: median(completeRuns.map((r) => r.otherCores)), record: median(recordRuns.map((r) => r.otherCores)) },
+        // For the msg.operation pair: the record node behind its change node against the plain complete record node.
+        vsPlain: pair.complete !== 'ours' && table.ours?.[c]?.opsPerSec ? record.opsPerSec / table.ours[c].opsPerSec : undefined,
+      };
+    }
+    return { ...pair, rows };
+  });
+}
+
+/** Package functions whose inclusive time per operation differs most between two profiles (µs per op). */
+function profileDifference(results, completeName, recordName, count = 5) {
+  const a = results.profiles?.[completeName];
+  const b = results.profiles?.[recordName];
+  if (!a?.ops || !b?.ops || !a.packageWide || !b.packageWide) return undefined;
+  const perOp = (p) => new Map(p.packageWide.map((r) => [r.fn, (r.ms * 1000) / p.ops]));
+  const ma = perOp(a);
+  const mb = perOp(b);
+  const names = new Set([...ma.keys(), ...mb.keys()]);
+  const rows = [...names].map((fn) => ({ fn, complete: ma.get(fn) ?? 0, record: mb.get(fn) ?? 0 })).map((r) => ({ ...r, delta: r.record - r.complete }));
+  rows.sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta));
+  return {
+    busyPerOp: { complete: (a.categories.busyMs * 1000) / a.ops, record: (b.categories.busyMs * 1000) / b.ops },
+    rows: rows.slice(0, count),
+  };
+}
+
+function recordTarget(results, agg) {
+  const { concurrencies, recordPairs } = agg;
+  const measuredPairs = recordPairs.filter((p) => Object.keys(p.rows).length > 0);
+  const name = `the record operation node is not slower than complete record: RejectRecord ops/s ≥ ${RECORD_RATIO_MIN} × CompleteRecord ops/s at each concurrency`;
+  if (measuredPairs.length === 0) return { name, measured: '–', met: false, cause: 'not measured in this run (see Failures)' };
+  const measured = measuredPairs.map((p) => `${p.label}: ${concurrencies.map((c) => `c=${c}: ${fmt(p.rows[c]?.ratio, 2)}`).join(', ')}`).join('; ');
+  const met = measuredPairs.length === RECORD_PAIRS.length && measuredPairs.every((p) => concurrencies.every((c) => p.rows[c]?.ratio >= RECORD_RATIO_MIN));
+  if (met) return { name, measured, met, cause: '' };
+  const c16 = `c${results.meta.profileConcurrency ?? 16}`;
+  const cause = [];
+  for (const p of measuredPairs) {
+    for (const c of concurrencies.filter((x) => !(p.rows[x]?.ratio >= RECORD_RATIO_MIN))) {
+      const r = p.rows[c];
+      if (!r) {
+        cause.push(`${p.label}, c=${c}: not measured.`);
+        continue;
+      }
+      const cpuDelta = r.cpuRatio !== undefined ? (r.cpuRatio - 1) * 100 : undefined;
+      const noise = Math.max(r.spread.complete ?? 0, r.spread.record ?? 0);
+      const someRepMeets = r.repRatios.length > 1 && r.repRatios.some((v) => v >= RECORD_RATIO_MIN);
+      const spreadText = r.spread.complete !== undefined && r.spread.record !== undefined
+        ? `run-to-run spread of the same variant (max − min over median) ${fmt(r.spread.complete * 100, 0)} % (CompleteRecord) and ${fmt(r.spread.record * 100, 0)} % (RejectRecord); `
+        : '';
+      const parts = [`${p.label}, c=${c}: RejectRecord ${fmtInt(r.record.opsPerSec)} ops/s vs CompleteRecord ${fmtInt(r.complete.opsPerSec)} (${fmt(r.ratio, 2)}); ${r.repRatios.length > 1 ? `within each repetition ${r.repRatios.map((v) => fmt(v, 2)).join(', ')}; ` : ''}` +
+        spreadText +
+        `Node-RED CPU per op ${fmt(r.record.cpu.nodeRed, 3)} vs ${fmt(r.complete.cpu.nodeRed, 3)} ms (${signed(cpuDelta, 0)} %), simulator ${fmt(r.record.cpu.sim, 3)} vs ${fmt(r.complete.cpu.sim, 3)} ms; ` +
+        `p50 ${fmt(r.record.p50, 2)} vs ${fmt(r.complete.p50, 2)} ms; other load during the runs ${fmt(r.otherCores.record, 2)} vs ${fmt(r.otherCores.complete, 2)} cores.`];
+      if (c === 1) parts.push(`At c=1 the loop is latency-bound (ops/s = 1 / round trip): the gap is a p50 difference of ${signed(r.record.p50 - r.complete.p50, 2)} ms per round trip.`);
+      if (someRepMeets || (noise > 0 && 1 - r.ratio < noise)) {
+        parts.push(`The gap (${fmt((1 - r.ratio) * 100, 0)} %) is smaller than the run-to-run spread of the same variant in this run (${fmt(noise * 100, 0)} %)${someRepMeets ? ' and at least one repetition meets the rule' : ''}: within the noise of this run, not a measured cost of the node.`);
+      } else if (c > 1 && cpuDelta !== undefined && cpuDelta > 5) {
+        parts.push(`The Node-RED thread, which bounds the throughput, spent ${fmt(cpuDelta, 0)} % more CPU per RejectRecord than per CompleteRecord (CPU per op also falls as throughput rises, since more requests share an event-loop turn).`);
+      }
+      cause.push(parts.join(' '));
+    }
+  }
+  const diff = profileDifference(results, `ours-${c16}-node-red`, `record-${c16}-node-red`);
+  if (diff) {
+    cause.push(`Profiles at ${c16.slice(1)} concurrent requests (separate pass, 2.5 s each; sampled in wall-clock time, so other load inflates them as it lowers throughput): the Node-RED thread is busy ${fmtInt(diff.busyPerOp.record)} µs per RejectRecord vs ${fmtInt(diff.busyPerOp.complete)} µs per CompleteRecord; package functions whose inclusive time per operation differs most: ${diff.rows.map((r) => `\`${r.fn}\` ${fmt(r.record, 1)} vs ${fmt(r.complete, 1)} µs (${signed(r.delta, 1)})`).join('; ')}.`);
+  }
+  return { name, measured, met, cause: cause.join(' ') };
+}
+
+const signed = (value, digits) => (value === undefined || Number.isNaN(value) ? '–' : `${value >= 0 ? '+' : '−'}${fmt(Math.abs(value), digits)}`);
 
 const cpuTotal = (row, keys) => keys.reduce((sum, key) => sum + (row?.cpu?.[key] ?? 0), 0);
 
@@ -255,6 +377,8 @@ function targets(results, agg) {
     }
     list.push({ name: 'p99 added over raw ≤ 2 ms', measured: perC((c) => ratios[c].p99Added, 2) + ' ms', met, cause: cause.join(' ') });
   }
+  // record operation node vs complete record node
+  list.push(recordTarget(results, agg));
   // correlation
   {
     const level = correlation.find((l) => l.pending === 10000) ?? correlation.at(-1);
@@ -340,17 +464,19 @@ function driftCause(d) {
 // ---------------------------------------------------------------------------------------------------
 // SVG: latency CDF per variant, one panel per concurrency, log-scaled latency axis.
 
+const LEGEND_ROWS = 3;
+
 export function latencySvg(results) {
   const concurrencies = results.meta.config.concurrencies;
   const panelW = 320;
   const panelH = 260;
-  const margin = { left: 52, right: 14, top: 46, bottom: 78 };
+  const margin = { left: 52, right: 14, top: 46, bottom: 50 + LEGEND_ROWS * 15 + 4 };
   const width = concurrencies.length * (panelW + margin.left + margin.right);
   const height = panelH + margin.top + margin.bottom;
   const out = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`);
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  out.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">CompleteRecord round-trip latency: percentile (tail-stretched) vs latency (${results.meta.quick ? 'quick run' : `${results.meta.config.reps} repetitions pooled`})</text>`);
+  out.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">Round-trip latency (CompleteRecord; RejectRecord for 2r and 2m): percentile (tail-stretched) vs latency (${results.meta.quick ? 'quick run' : `${results.meta.config.reps} repetitions pooled`})</text>`);
   concurrencies.forEach((c, index) => {
     const x0 = index * (panelW + margin.left + margin.right) + margin.left;
     const y0 = margin.top;
@@ -396,13 +522,13 @@ export function latencySvg(results) {
     for (const [variant, sorted] of Object.entries(series)) {
       const points = quantiles.map((q) => [percentileSorted(sorted, q * 100) ?? sorted[0], q]);
       const d = points.map(([v, q], i) => `${i ? 'L' : 'M'}${lx(v).toFixed(1)},${ly(q).toFixed(1)}`).join(' ');
-      out.push(`<path d="${d}" fill="none" stroke="${COLORS[variant]}" stroke-width="1.8"${variant === 'echo' ? ' stroke-dasharray="5,3"' : ''}/>`);
+      out.push(`<path d="${d}" fill="none" stroke="${COLORS[variant]}" stroke-width="1.8"${dash(variant)}/>`);
     }
     if (index === 0) {
       Object.keys(series).forEach((variant, i) => {
-        const y = y0 + panelH + 50 + (i % 2) * 15;
-        const x = x0 + (i >> 1) * 260 - 40;
-        out.push(`<line x1="${x}" y1="${y - 4}" x2="${x + 18}" y2="${y - 4}" stroke="${COLORS[variant]}" stroke-width="2.5"${variant === 'echo' ? ' stroke-dasharray="5,3"' : ''}/>`);
+        const y = y0 + panelH + 50 + (i % LEGEND_ROWS) * 15;
+        const x = x0 + Math.floor(i / LEGEND_ROWS) * 300 - 40;
+        out.push(`<line x1="${x}" y1="${y - 4}" x2="${x + 18}" y2="${y - 4}" stroke="${COLORS[variant]}" stroke-width="2.5"${dash(variant)}/>`);
         out.push(`<text x="${x + 22}" y="${y}" fill="#222">${escapeXml(VARIANT_LABEL[variant])}</text>`);
       });
     }
@@ -445,14 +571,14 @@ export function resultsMarkdown(results, agg) {
   }
   L.push('');
   if (agg.interference.median === undefined) {
-    L.push('The load average counts every process on the machine; the CPU used by other processes during the runs could not be measured here (no /proc).');
+    L.push('The machine may be shared with other work; the load average counts every process on it. The CPU used by other processes during the runs could not be measured here (no /proc).');
   } else {
-    L.push(`The load average counts every process on the machine. During the throughput runs, processes outside the benchmark used a median of ${fmt(agg.interference.median, 2)} cores (max ${fmt(agg.interference.max, 2)}; hypervisor steal ${fmt(agg.interference.steal, 2)} cores): ${agg.interference.median > 0.25 ? 'the machine was shared while this ran, which lowers all variants and widens the spread between repetitions — compare variants within a row of the same run rather than with other machines' : 'the machine was mostly quiet (the per-run column below shows the runs that were not)'}.`);
+    L.push(`The machine may be shared with other work; the load average counts every process on it. During the throughput runs, processes outside the benchmark used a median of ${fmt(agg.interference.median, 2)} cores (max ${fmt(agg.interference.max, 2)}; hypervisor steal ${fmt(agg.interference.steal, 2)} cores): ${agg.interference.median > 0.25 ? 'the machine was shared while this ran, which lowers all variants and widens the spread between repetitions — compare variants within a row of the same run rather than with other machines' : 'the machine was mostly quiet (the per-run column below shows the runs that were not)'}.`);
   }
   L.push('');
   L.push('## Results');
   L.push('');
-  L.push('CompleteRecord round trips: POST accepted (`{"statusCode":0}`) **and** the correlated `RecordProcessedAcknowledge` received (with its DeviceUserEventMessage for variants 1 and 2). Closed loop: a fixed number of concurrent clients, each sending its next request when the previous one ended; ' +
+  L.push('CompleteRecord round trips: POST accepted (`{"statusCode":0}`) **and** the correlated `RecordProcessedAcknowledge` received (with its DeviceUserEventMessage for variants 1 and 2); for the record operation node (2r, 2m) RejectRecord round trips with the correlated `RecordRejectAcknowledge` (and its DeviceUserEventMessage), compared in [their own section](#record-operation-node-vs-complete-record-node). Closed loop: a fixed number of concurrent clients, each sending its next request when the previous one ended; ' +
     `${cfg.warmupMs} ms warm-up, then ${cfg.durationMs} ms measured per run. Variants 2, 3 and the floor are driven over HTTP/1.1 keep-alive with exactly *c* connections from the bench process; latency is measured by that driver, per request.`);
   L.push('');
   L.push('| variant | c | ops/s | p50 ms | p99 ms | CPU ms/op: Node-RED | driver or client | simulator | other load (cores) |');
@@ -483,6 +609,8 @@ export function resultsMarkdown(results, agg) {
     L.push('| ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [c, d] of Object.entries(agg.decomposition)) L.push(`| ${c} | ${fmt(d.nodeRed, 3)} | ${fmt(d.client, 3)} | ${fmt(d.floor, 3)} | ${fmt(d.rest, 3)} | ${Number(c) === 1 ? '– (one request at a time: latency-bound, not CPU-bound)' : fmt(d.bound, 2)} |`);
   }
+  L.push('');
+  recordSection(L, results, agg);
   L.push('');
   L.push('### Correlation (4)');
   L.push('');
@@ -596,10 +724,45 @@ export function resultsMarkdown(results, agg) {
   L.push('- **1 · raw core client:** `GwsConnection` from dist/core (the package\'s own HTTP session + cometd, the same correlation as the nodes), `prepare()` + `execute()` per operation.');
   L.push('- **2 · our nodes:** `http in` (POST /bench/ours) → `gws-complete-record` (server defaults for devicePath, applicationId, campaignName) → `http response`; a Catch node answers 500.');
   L.push('- **3 · naive flow:** `http in` → function (generates a referenceId, stores the HTTP request msg in a Map in flow context, builds the POST with Basic auth, session cookie and CSRF header) → core `http request` (keep-alive) → function (statusCode 0: wait; otherwise answer 502, and log in again when GWS says the CSRF token is stale); a function node with `libs` `cometd` + `cometd-nodejs-client` handshakes with the session from the login flow (inject → function → `http request` GET /api/v2/me → function keeping cookie and CSRF token), subscribes to /v2/me/outbound in its /meta/handshake listener (so it follows a re-handshake), looks the answer up by referenceId, and sends the stored msg to the `http response` node (`node.send(msg, false)`: no clone); a 1 s sweep answers 504 after 10 s. It does less than our nodes (no parameter checks, no user-event join, no status, no correlation memory for an event node) — its ratio is therefore a conservative one for us.');
+  L.push('- **2r · record operation node:** `http in` (POST /bench/record) → `gws-outbound-record` with operation RejectRecord set on the node (same server node, same request body; server defaults as in 2) → `http response`. **2c / 2m:** a change node that sets `msg.operation` in front of `gws-complete-record` (CompleteRecord; the node takes no msg.operation) and of `gws-outbound-record` set to read the operation from `msg.operation` (RejectRecord). The Catch node of variant 2 covers them all.');
   L.push('- **floor:** `http in` → `http response` in the instance with our nodes: the cost of the HTTP hop by itself.');
   L.push('- **Bounded:** every loop stops at a deadline or count; every operation has a timeout; a watchdog kills the run after ' + `${fmtInt(cfg.watchdogMs / 1000)} s; all child processes are killed on exit, error and signals.`);
   L.push('');
   return L.join('\n');
+}
+
+/** The record operation node against the complete record node: both pairs, every concurrency, the rule. */
+function recordSection(L, results, agg) {
+  const { meta } = results;
+  L.push('### Record operation node vs complete record node');
+  L.push('');
+  L.push(`RejectRecord round trips through \`gws-outbound-record\` beside CompleteRecord round trips through \`gws-complete-record\`: the same Node-RED instance, the same \`gws-server\` node (one GWS session and CometD connection), the same request body (\`recordHandle\`, \`callingList\`, \`callResult\`; RejectRecord takes no call result), the same HTTP driver, concurrencies, warm-up, window and ${meta.config.reps} repetition${meta.config.reps > 1 ? 's' : ''}. The two runs of a pair always run one after the other, and which of the two goes first alternates per repetition. Two pairs: the operation set on the record operation node (2r against 2), and read from \`msg.operation\` (2m), where a change node sets it; its control (2c) is the complete record node behind the same kind of change node, so that each pair differs only in the node.`);
+  L.push('');
+  L.push(`**Rule:** the target is met when RejectRecord ops/s ≥ ${RECORD_RATIO_MIN} × CompleteRecord ops/s at every concurrency, for both pairs (the ratio of the medians over the repetitions). The ${fmt((1 - RECORD_RATIO_MIN) * 100, 0)} % allowance is for run-to-run noise: the column *per repetition* shows the ratio within each repetition, *spread* how far one variant's ops/s moved between repetitions of this run. The machine may be shared with other work: load average (1, 5, 15 min) ${meta.loadAverage.start.join(', ')} at the start of the run and ${meta.loadAverage.end?.join(', ') ?? '–'} at its end; *other load* is the CPU that processes outside the benchmark used during the pair's runs.`);
+  L.push('');
+  L.push('| pair | c | CompleteRecord ops/s | RejectRecord ops/s | ratio (≥ ' + RECORD_RATIO_MIN + ') | per repetition | spread C / R | p50 ms C / R | p99 ms C / R | Node-RED CPU ms/op C / R | other load C / R (cores) |');
+  L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const pair of agg.recordPairs) {
+    for (const c of agg.concurrencies) {
+      const r = pair.rows[c];
+      if (!r) continue;
+      const pct = (v) => (v === undefined ? '–' : `${fmt(v * 100, 0)} %`);
+      const verdict = r.ratio >= RECORD_RATIO_MIN ? '' : ' ✗';
+      L.push(`| ${pair.label} | ${c} | ${fmtInt(r.complete.opsPerSec)} | ${fmtInt(r.record.opsPerSec)} | **${fmt(r.ratio, 2)}**${verdict} | ${r.repRatios.map((v) => fmt(v, 2)).join(' · ') || '–'} | ${pct(r.spread.complete)} / ${pct(r.spread.record)} | ${fmt(r.complete.p50, 2)} / ${fmt(r.record.p50, 2)} | ${fmt(r.complete.p99, 2)} / ${fmt(r.record.p99, 2)} | ${fmt(r.complete.cpu.nodeRed, 3)} / ${fmt(r.record.cpu.nodeRed, 3)} | ${fmt(r.otherCores.complete, 2)} / ${fmt(r.otherCores.record, 2)} |`);
+    }
+  }
+  L.push('');
+  L.push(`C = CompleteRecord, R = RejectRecord. Pair *${RECORD_PAIRS[0].label}*: ${RECORD_PAIRS[0].completeLabel} (variant 2) against ${RECORD_PAIRS[0].recordLabel} (2r). Pair *${RECORD_PAIRS[1].label}*: ${RECORD_PAIRS[1].completeLabel} (2c) against ${RECORD_PAIRS[1].recordLabel} (2m).`);
+  const msgPair = agg.recordPairs.find((p) => p.key === 'msg');
+  const changeCost = agg.concurrencies
+    .filter((c) => agg.table.oursMsg?.[c] && agg.table.ours?.[c] && msgPair?.rows[c])
+    .map((c) => `c=${c}: ${fmt(msgPair.rows[c].vsPlain, 2)} (Node-RED CPU per op of 2c minus 2: ${signed(agg.table.oursMsg[c].cpu.nodeRed - agg.table.ours[c].cpu.nodeRed, 3)} ms)`);
+  if (changeCost.length) L.push(`RejectRecord by msg.operation, change node included, against the plain complete record node (2m / 2): ${changeCost.join(', ')}.`);
+  const target = agg.targets.find((t) => t.name.startsWith('the record operation node'));
+  if (target) {
+    L.push('');
+    L.push(`Verdict: **${target.met ? 'met' : 'missed'}**${target.met ? '' : ' — the measured cause is under [Targets](#measured-causes-of-the-misses)'}.`);
+  }
 }
 
 export function writeReport(results, { outDir }) {
@@ -618,12 +781,13 @@ export function printSummary(results) {
   const agg = results.aggregate ?? aggregate(results);
   const lines = [];
   lines.push('');
-  lines.push('variant                                      c     ops/s   p50 ms   p99 ms');
+  const width = Math.max(...Object.values(VARIANT_LABEL).map((label) => label.length));
+  lines.push(`${'variant'.padEnd(width)}    c     ops/s   p50 ms   p99 ms`);
   for (const variant of Object.keys(VARIANT_LABEL)) {
     for (const c of agg.concurrencies) {
       const row = agg.table[variant]?.[c];
       if (!row) continue;
-      lines.push(`${VARIANT_LABEL[variant].padEnd(42)} ${String(c).padStart(4)} ${fmtInt(row.opsPerSec).padStart(9)} ${fmt(row.p50, 2).padStart(8)} ${fmt(row.p99, 2).padStart(8)}`);
+      lines.push(`${VARIANT_LABEL[variant].padEnd(width)} ${String(c).padStart(4)} ${fmtInt(row.opsPerSec).padStart(9)} ${fmt(row.p50, 2).padStart(8)} ${fmt(row.p99, 2).padStart(8)}`);
     }
   }
   lines.push('');
@@ -631,6 +795,15 @@ export function printSummary(results) {
   for (const c of agg.concurrencies) {
     const r = agg.ratios[c];
     lines.push(`${String(c).padEnd(4)} ${fmt(r.oursVsRaw, 2).padStart(5)} ${fmt(r.oursVsNaive, 2).padStart(6)} ${fmt(r.p99Added, 2).padStart(10)}`);
+  }
+  lines.push('');
+  lines.push(`RejectRecord / CompleteRecord ops/s (rule ≥ ${RECORD_RATIO_MIN})`);
+  for (const pair of agg.recordPairs) {
+    for (const c of agg.concurrencies) {
+      const r = pair.rows[c];
+      if (!r) continue;
+      lines.push(`${pair.label.padEnd(30)} c=${String(c).padEnd(4)} ${fmtInt(r.complete.opsPerSec).padStart(7)} → ${fmtInt(r.record.opsPerSec).padStart(7)} ops/s  ${fmt(r.ratio, 2).padStart(5)}  (per repetition ${r.repRatios.map((v) => fmt(v, 2)).join(', ')})`);
+    }
   }
   lines.push('');
   for (const t of agg.targets) lines.push(`${t.met ? 'met   ' : 'MISSED'}  ${t.name}: ${t.measured}`);
