@@ -5,8 +5,12 @@
 //   resources/gws-editor.js builds the defaults, rows and checks of every action dialog;
 // - the parameter lists of the action nodes' help: a help file's `<!-- gws:parameters -->` and
 //   `<!-- gws:parameter-names -->` markers are replaced, in dist only, by lists built from the table in
-//   the help file's language (words from locales/<lang>/gws-server.json, section action.help).
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+//   the help file's language (words from locales/<lang>/gws-server.json, section action.help);
+// - the sections the action nodes' help shares: any other `<!-- gws:<name> -->` marker is replaced, in
+//   dist only, by the fragment help/<lang>/<name>.html of the help file's language, keeping of its
+//   lines that start with `<!-- gws:if <condition> -->` those whose condition holds for the node
+//   (see conditionHolds). help/ is read at build time only and never ships.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,6 +20,15 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /** The markers a help file may hold, replaced by generated text. */
 export const MARKERS = { parameters: '<!-- gws:parameters -->', parameterNames: '<!-- gws:parameter-names -->' };
+
+/** The folder of the shared help sections: help/<lang>/<name>.html, expanded into the help at build time. */
+export const HELP_DIR = path.join(root, 'help');
+
+/** Any marker of the form `<!-- gws:<name> -->`; the names of MARKERS are generated, the others are fragments. */
+const MARKER = /<!-- gws:([a-z][a-z0-9-]*) -->/g;
+const GENERATED = new Set(Object.values(MARKERS).map((marker) => marker.slice('<!-- gws:'.length, -' -->'.length)));
+/** A fragment line kept only for the nodes its condition holds for. */
+const CONDITIONAL = /^(\s*)<!-- gws:if ([^>]*?) -->(.*)$/;
 
 /** The operation table as compiled by tsc. */
 export function loadTable() {
@@ -143,8 +156,117 @@ export function helpWords(localesDir, lang) {
   return words;
 }
 
+/** The shared help sections of a language: help/<lang>/<name>.html by name (none when the folder is missing). */
+export function helpFragments(helpDir, lang) {
+  const dir = path.join(helpDir, lang);
+  const files = new Map();
+  if (existsSync(dir)) {
+    for (const file of readdirSync(dir)) {
+      if (file.endsWith('.html')) files.set(file.slice(0, -'.html'.length), readFileSync(path.join(dir, file), 'utf8'));
+    }
+  }
+  return { lang, dir: path.relative(root, dir) || dir, files };
+}
+
+/**
+ * Whether a fragment line's condition holds for an action node, from what the operation table says of
+ * its operations. `not <condition>` negates; the conditions:
+ * - `several`: the node offers several operations (msg.operation, the Operation setting);
+ * - `only <operation>`: the node offers exactly this operation;
+ * - `operation <operation>`: the node offers this operation;
+ * - `param <name>`: one of its operations takes this parameter;
+ * - `kind <kind>`: one of its operations takes a parameter of this kind;
+ * - `target <target>`: one of its operations is POSTed to this target;
+ * - `required-without-default`: one of its operations requires a parameter that has no server default.
+ */
+export function conditionHolds(table, type, condition) {
+  const operations = table.nodes[type];
+  if (!operations) throw new Error(`help of ${type} has a conditional line (${condition}), but ${type} is not an action node of the operation table`);
+  const [test, ...args] = condition.trim().split(/\s+/);
+  if (test === 'not' && args.length) return !conditionHolds(table, type, args.join(' '));
+  const specs = operations.map((op) => table.operations[op]);
+  const params = paramsOf(table, operations);
+  const known = {
+    several: [],
+    'required-without-default': [],
+    only: Object.keys(table.operations),
+    operation: Object.keys(table.operations),
+    param: table.paramNames,
+    kind: [...new Set(Object.values(table.params).map((spec) => spec.kind))],
+    target: [...new Set(Object.values(table.operations).map((spec) => spec.target))],
+  };
+  if (!(test in known)) throw new Error(`unknown help condition "${condition}" (help of ${type})`);
+  const wanted = known[test].length ? 1 : 0;
+  if (args.length !== wanted || (wanted && !known[test].includes(args[0]))) {
+    throw new Error(`help condition "${condition}" (help of ${type}) needs ${wanted ? `one of: ${known[test].join(', ')}` : 'no argument'}`);
+  }
+  const [arg] = args;
+  switch (test) {
+    case 'several':
+      return operations.length > 1;
+    case 'only':
+      return operations.length === 1 && operations[0] === arg;
+    case 'operation':
+      return operations.includes(arg);
+    case 'param':
+      return params.includes(arg);
+    case 'kind':
+      return params.some((param) => table.params[param].kind === arg);
+    case 'target':
+      return specs.some((spec) => spec.target === arg);
+    default:
+      return specs.some((spec) => Object.entries(spec.params).some(([param, presence]) => presence === 'required' && !table.params[param].serverDefault));
+  }
+}
+
+/** A fragment for one node: its kept lines, each indented like the marker that asked for it. */
+function fragmentLines(text, { table, type, indent, where }) {
+  const lines = text.replace(/\n$/, '').split('\n');
+  const kept = [];
+  for (const line of lines) {
+    const conditional = CONDITIONAL.exec(line);
+    if (conditional) {
+      if (conditionHolds(table, type, conditional[2])) kept.push(conditional[1] + conditional[3]);
+    } else if (line.includes('<!-- gws:if ')) {
+      throw new Error(`<!-- gws:if ... --> must begin its line (${where})`);
+    } else {
+      kept.push(line);
+    }
+  }
+  return kept.map((line) => (line.trim() === '' ? '' : indent + line));
+}
+
+/** A help file with its fragment markers replaced by the fragments of its language. */
+function expandFragments(html, { table, type, fragments }) {
+  return html
+    .split('\n')
+    .flatMap((line) => {
+      const found = [...line.matchAll(MARKER)].filter(([, name]) => !GENERATED.has(name));
+      if (!found.length) return [line];
+      const [[marker, name]] = found;
+      const lang = fragments?.lang ?? '?';
+      if (found.length > 1 || line.trim() !== marker) throw new Error(`${marker} must stand on a line of its own (help of ${type}, ${lang})`);
+      const text = fragments?.files.get(name);
+      if (text === undefined) {
+        throw new Error(`help of ${type} (${lang}) has the marker ${marker}, but its fragment ${fragments ? fragments.dir : `help/${lang}`}/${name}.html does not exist`);
+      }
+      return fragmentLines(text, { table, type, indent: line.slice(0, line.indexOf(marker)), where: `${fragments.dir}/${name}.html, help of ${type}` });
+    })
+    .join('\n');
+}
+
 /** A help file with its markers replaced; files without markers come back unchanged. */
-export function expandHelp(html, { table, type, words }) {
+export function expandHelp(source, { table, type, words, fragments }) {
+  if (!source.includes('<!-- gws:')) return source;
+  const html = expandFragments(source, { table, type, fragments });
+  const expanded = expandParameters(html, { table, type, words });
+  const left = /<!-- gws:[^>]*-->/.exec(expanded);
+  if (left) throw new Error(`help of ${type} (${fragments?.lang ?? '?'}) holds ${left[0]}, which the build does not know`);
+  return expanded;
+}
+
+/** A help file with its parameter markers replaced by the lists of the table. */
+function expandParameters(html, { table, type, words }) {
   if (!html.includes(MARKERS.parameters) && !html.includes(MARKERS.parameterNames)) return html;
   if (!table.nodes[type]) throw new Error(`help of ${type} has parameter markers, but ${type} is not an action node of the operation table`);
   return html
@@ -160,17 +282,18 @@ export function expandHelp(html, { table, type, words }) {
     .join(parameterNames(table, type));
 }
 
-/** Copies the locales to `target`, expanding the markers of every help file. */
+/** Copies the locales to `target`, expanding the markers of every help file with the fragments of its language. */
 function copyLocales(localesDir, target, table) {
   for (const lang of readdirSync(localesDir)) {
     const from = path.join(localesDir, lang);
     const to = path.join(target, lang);
     mkdirSync(to, { recursive: true });
     const words = helpWords(localesDir, lang);
+    const fragments = helpFragments(HELP_DIR, lang);
     for (const file of readdirSync(from)) {
       if (file.endsWith('.html')) {
         const type = file.slice(0, -'.html'.length);
-        writeFileSync(path.join(to, file), expandHelp(readFileSync(path.join(from, file), 'utf8'), { table, type, words }));
+        writeFileSync(path.join(to, file), expandHelp(readFileSync(path.join(from, file), 'utf8'), { table, type, words, fragments }));
       } else {
         cpSync(path.join(from, file), path.join(to, file));
       }

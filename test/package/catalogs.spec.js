@@ -3,7 +3,8 @@
  * The locale catalogs and help files must not drift: de and ja have exactly the keys (and the
  * __placeholders__) of en-US, every node has a help file in every language, the shared error and
  * status-code texts match the compiled core, and every key the code uses exists in en-US.
- * Needs the build (dist/core) for ERROR_TEXTS and GWS_STATUS_CODES.
+ * Needs the build: dist/core for ERROR_TEXTS and GWS_STATUS_CODES, and the help as Node-RED serves it
+ * (dist/nodes/locales, with the shared sections of help/ and the parameter lists filled in).
  */
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -212,8 +213,9 @@ function readFailureReasons() {
   return reasons;
 }
 
+/** The built help of a node, as Node-RED serves it. */
 function helpFile(lang, type) {
-  return path.join(LOCALES, lang, `${type}.html`);
+  return path.join(ROOT, 'dist', 'nodes', 'locales', lang, `${type}.html`);
 }
 
 /** The property names of a help file's <dt> entries, in order (the part before the type). */
@@ -258,8 +260,10 @@ describe('locale catalogs and help', () => {
     for (const lang of LANGUAGES) {
       for (const type of TYPES) {
         it(`${lang}/${type}.html exists, holds one help block for ${type} and its sections`, () => {
+          const source = path.join(LOCALES, lang, `${type}.html`);
+          assert.ok(fs.existsSync(source), `${path.relative(ROOT, source)} is missing`);
           const file = helpFile(lang, type);
-          assert.ok(fs.existsSync(file), `${path.relative(ROOT, file)} is missing`);
+          assert.ok(fs.existsSync(file), `${path.relative(ROOT, file)} is missing (npm run build writes it)`);
           const html = fs.readFileSync(file, 'utf8');
           const blocks = [...html.matchAll(/data-help-name="([^"]*)"/g)].map((m) => m[1]);
           assert.deepEqual(blocks, [type], `${lang}/${type}.html must hold exactly one data-help-name block, for ${type}`);

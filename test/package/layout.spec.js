@@ -100,6 +100,7 @@ describe('package layout', () => {
       it(`fills the parameter lists of the ${lang} help of every action node from the table`, async () => {
         const assets = await import(pathToFileURL(path.join(root, 'scripts', 'copy-assets.mjs')).href);
         const words = assets.helpWords(path.join(root, 'locales'), lang);
+        const fragments = assets.helpFragments(assets.HELP_DIR, lang);
         for (const [type, operations] of Object.entries(table.NODE_OPERATIONS)) {
           const source = fs.readFileSync(path.join(root, 'locales', lang, `${type}.html`), 'utf8');
           assert.ok(source.includes(assets.MARKERS.parameters), `locales/${lang}/${type}.html has the ${assets.MARKERS.parameters} marker`);
@@ -115,7 +116,7 @@ describe('package layout', () => {
             for (const operation of operations) assert.ok(html.includes(`<dt>${operation}</dt>`), `${lang}/${type}.html has an entry for ${operation}`);
           }
           assert.ok(html.includes(words.required) || html.includes(words.requiredWithDefault), `${lang}/${type}.html uses the ${lang} words`);
-          assert.equal(html, assets.expandHelp(source, { table: assets.loadTable(), type, words }), 'dist holds what the build generates now');
+          assert.equal(html, assets.expandHelp(source, { table: assets.loadTable(), type, words, fragments }), 'dist holds what the build generates now');
         }
       });
     }
