@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmarks of node-red-contrib-gws-outbound against the bundled GWS simulator, all on 127.0.0.1.
 //
-//   npm run bench               full run (≤ 6 min): 3 repetitions, medians; rewrites bench/RESULTS.md
+//   npm run bench               full run (≤ 6 min): 4 throughput repetitions, medians; rewrites bench/RESULTS.md
 //                               and bench/latency.svg
 //   npm run bench -- --quick    a few seconds per part, 1 repetition; writes to a temp directory only;
 //                               exit code 0 when everything ran, non-zero on any failure
@@ -57,12 +57,13 @@ const CONFIG = quick
       profileNeedsS: 30,
     }
   : {
-      reps: 3, warmupMs: 400, durationMs: 1500, concurrencies: [1, 16, 128],
+      // An even number of repetitions: each run of a compared pair goes first as often as second.
+      reps: 4, warmupMs: 400, durationMs: 1500, concurrencies: [1, 16, 128],
       correlation: { levels: [10, 1000, 10000], answers: 60000, maxMs: 1500, rememberCalls: 30000 },
       memory: { pending: 10000, warmOps: 20000, driftOps: 100000, segments: 10, concurrency: 64, maxMs: 120000, pendingReps: 3 },
       events: { count: 25000, reps: 3 },
       reconnect: { reps: 3, downMs: 500 },
-      // The throughput runs take about 2 min (7 variants × 3 concurrencies × 3 repetitions × 1.9 s); the
+      // The throughput runs take about 2 min (7 variants × 3 concurrencies × 4 repetitions × 1.9 s); the
       // memory drift gets what is left before the profiles and the reconnect tests.
       watchdogMs: 345_000,
       profileNeedsS: 45,

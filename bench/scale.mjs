@@ -10,7 +10,8 @@
 //
 // Options: --out <dir> (where SCALE.md goes), --idle <s> (idle time before the burst, default 70),
 // --ops <n> (operations per agent in the burst, default 20), --redeploys <n> (default 5),
-// --down <ms,ms> (simulator outages, default 1000,5000), --no-heap-snapshot, --no-edge-burst (skip the
+// --down <ms,ms> (simulator outages, default 1000,5000), --max-sockets <n> (the server nodes' maxSockets;
+// default: the node's own default), --no-heap-snapshot, --no-edge-burst (skip the
 // second burst, ~75 s), --profile (CPU profiles of Node-RED during the deploy and the first burst, into
 // the scratch directory; the profiler slows what it watches), --keep (keep the scratch directory of a
 // quick run and the heap snapshots).
@@ -72,6 +73,8 @@ const CONFIG = {
   edgeBurst: !flag('--no-edge-burst') && !quick,
   /** The ack timeout of the flows' server nodes (ms): a burst message ends within it or it is lost. */
   ackTimeoutMs: 10000,
+  /** The server nodes' maxSockets; undefined = the node's default. */
+  maxSockets: option('--max-sockets') === undefined ? undefined : Number(option('--max-sockets')),
   /** The link's retry step after a network failure (core/notification-link.ts, maxBackoffMs). */
   backoffStepMs: 1000,
   targets: { connectAt: 1000, connectMs: 10000, heapPerAgentMB: 0.1, recoverMs: 3000 },
@@ -315,7 +318,7 @@ async function runForN(n) {
   const probe = await connectProbe(inspectPort);
   stoppers.push(() => probe.close());
   log(`N=${n}: Node-RED ${nr.url} (pid ${nr.pid}), probe installed`);
-  const { flows, credentials } = scaleFlows({ n, simUrl: sim.url });
+  const { flows, credentials } = scaleFlows({ n, simUrl: sim.url, maxSockets: CONFIG.maxSockets });
   const body = JSON.stringify({ flows, credentials });
   run.flowBytes = Buffer.byteLength(body);
   const b = bounds(n);

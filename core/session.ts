@@ -40,10 +40,13 @@ export interface SessionOptions {
   /** Upper bound for one REST request (ms). */
   requestTimeoutMs?: number;
   /**
-   * Sockets open at most to GWS (or to the proxy), default 16, at least 3. At most `maxSockets - 2`
+   * Sockets open at most to GWS (or to the proxy), default 6, at least 3. At most `maxSockets - 2`
    * REST calls are under way at once (the others wait, in order), so that two sockets are always there
    * for the CometD requests: the long poll holds one most of the time, handshakes and subscriptions
-   * use the other, and they never wait behind REST calls.
+   * use the other, and they never wait behind REST calls. The default is sized for the unit of scale,
+   * one agent per server node: 4 REST sockets carry far more than an agent sends (one Node-RED thread
+   * is the limit long before), and with 1,000 agents a burst opens ~5,000 sockets instead of ~15,000,
+   * whose set-up alone pushed requests past their timeout (bench/SCALE.md).
    */
   maxSockets?: number;
   /** An idle socket is closed after this long when GWS sends no `Keep-Alive: timeout=` hint (ms, default 4000). */
@@ -70,7 +73,7 @@ export interface SendOptions {
 }
 
 export const SESSION_DEFAULTS = {
-  maxSockets: 16,
+  maxSockets: 6,
   keepAliveTimeoutMs: 4000,
   keepAliveMaxTimeoutMs: 30000,
   /** Subtracted from the server's hint, so that the client closes first. */

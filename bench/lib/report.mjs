@@ -552,7 +552,7 @@ export function resultsMarkdown(results, agg) {
   L.push('');
   L.push(`Written by \`${meta.command}\` (bench/run.mjs) on ${meta.startedAt.slice(0, 19).replace('T', ' ')} UTC in ${fmt(meta.durationSeconds, 0)} s. ` +
     'Everything was measured in this one run on this one machine, on 127.0.0.1 only, against the bundled GWS simulator without injected latency. ' +
-    `${cfg.reps} repetition${cfg.reps > 1 ? 's' : ''}; every number is the median over the repetitions (percentiles are taken per repetition, then the median of those).`);
+    `${cfg.reps} repetition${cfg.reps > 1 ? 's' : ''} of the throughput runs${cfg.events?.reps !== undefined && cfg.events.reps !== cfg.reps ? ` (${cfg.events.reps} of the event and reconnect runs)` : ''}; every number is the median over the repetitions (percentiles are taken per repetition, then the median of those).`);
   L.push('');
   L.push('Scale in agents (100 to 1,000 `gws-server` nodes in one Node-RED: connect time, memory, sockets, bursts after idle, redeploys, outages) is measured by `npm run bench:scale`: [SCALE.md](SCALE.md).');
   L.push('');

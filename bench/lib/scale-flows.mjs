@@ -17,7 +17,7 @@ export function emptyFlows() {
 }
 
 /** Flows and credentials of `n` agents, as POST /flows (API v2) takes them. */
-export function scaleFlows({ n, simUrl }) {
+export function scaleFlows({ n, simUrl, maxSockets }) {
   const flows = emptyFlows();
   const credentials = {};
   for (let a = 1; a <= n; a++) {
@@ -26,6 +26,7 @@ export function scaleFlows({ n, simUrl }) {
       {
         id: server, type: 'gws-server', name: agentName(a), baseUrl: simUrl, useSimulator: false,
         devicePath: DEVICE, applicationId: '134', campaignName: 'Campaign1', ackTimeout: '10000', callResultFormat: 'name',
+        ...(maxSockets === undefined ? {} : { maxSockets: String(maxSockets) }),
       },
       {
         id: idOf(PREFIX.event, a), z: TAB, type: 'gws-outbound-event', name: '', server, channel: '/v2/me/outbound',

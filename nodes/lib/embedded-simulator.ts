@@ -56,15 +56,26 @@ export async function acquireSimulator(options: AcquireOptions = {}): Promise<Em
       if (control) controlUsers--;
       sim.control = controlUsers > 0;
       if (--users > 0) return;
-      lingering = setTimeout(() => {
-        lingering = undefined;
-        if (users > 0) return;
-        const stopping = simulator;
-        simulator = undefined;
-        stopping?.then((stopped) => stopped.stop()).catch(() => undefined);
-      }, LINGER_MS);
+      lingering = setTimeout(() => void stopUnusedSimulator(), LINGER_MS);
       // The process may end meanwhile: the simulator's own sockets keep it alive only while it runs.
       lingering.unref();
     },
   };
+}
+
+/**
+ * Stops the simulator at once when nobody uses it, instead of after LINGER_MS: for a caller that wants
+ * the next user to find a fresh simulator (no records, preview sessions or faults of earlier users).
+ */
+export async function stopUnusedSimulator(): Promise<void> {
+  if (users > 0 || simulator === undefined) return;
+  clearTimeout(lingering);
+  lingering = undefined;
+  const stopping = simulator;
+  simulator = undefined;
+  try {
+    await (await stopping).stop();
+  } catch {
+    // It never started (the error went to its user) or is already gone.
+  }
 }

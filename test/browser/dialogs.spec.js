@@ -29,7 +29,7 @@ const FLOWS = [
   { id: 'tab1', type: 'tab', label: 'Dialogs' },
   {
     id: 'srv', type: 'gws-server', name: '', useSimulator: false, baseUrl: 'http://gws.example.com:8090', tls: '', proxy: '',
-    devicePath: DEVICE, applicationId: '134', campaignName: 'Campaign1', ackTimeout: '10000', callResultFormat: 'name', maxSockets: '16',
+    devicePath: DEVICE, applicationId: '134', campaignName: 'Campaign1', ackTimeout: '10000', callResultFormat: 'name', maxSockets: '6',
   },
   { id: 'complete', type: 'gws-complete-record', z: 'tab1', d: true, server: 'srv', x: 160, y: 80, wires: [[]] },
   { id: 'chained', type: 'gws-get-chained-record', z: 'tab1', d: true, server: 'srv', x: 160, y: 160, wires: [[]] },
@@ -306,7 +306,7 @@ describe('dialogs on Node-RED 4.1 and 5, in en-US, de and ja', function () {
         await closeDialog(page, 'ok');
       }
       assert.deepEqual(shown, {
-        bareServer: { useSimulator: false, ackTimeout: '10000', callResultFormat: 'name', maxSockets: '16' },
+        bareServer: { useSimulator: false, ackTimeout: '10000', callResultFormat: 'name', maxSockets: '6' },
         bareComplete: { waitForAck: true, timeout: '', recordHandleType: 'str', campaignNameType: 'str' },
         bareRecord: { waitForAck: true, timeout: '', operation: 'RejectRecord', recordHandleType: 'str', campaignNameType: 'str' },
         bareCampaign: { waitForAck: true, timeout: '', operation: 'StartPreviewSession', campaignNameType: 'str' },
@@ -323,7 +323,7 @@ describe('dialogs on Node-RED 4.1 and 5, in en-US, de and ja', function () {
         return ids.map((id) => ({ editor: pick(RED.nodes.node(id), keys), exported: pick(exported.find((n) => n.id === id), keys) }));
       }, bare.map((n) => n.id));
       const expected = [
-        { useSimulator: false, ackTimeout: '10000', callResultFormat: 'name', maxSockets: '16' },
+        { useSimulator: false, ackTimeout: '10000', callResultFormat: 'name', maxSockets: '6' },
         { waitForAck: true, timeout: '', recordHandleType: 'str' },
         { waitForAck: true, timeout: '', operation: 'RejectRecord', recordHandleType: 'str' },
         { waitForAck: true, timeout: '', operation: 'StartPreviewSession' },

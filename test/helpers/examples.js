@@ -142,7 +142,9 @@ function only(nodes, type, name) {
  * (and what the test set up in it, like faults) alive across the flow's start and stop; `release()` ends it.
  */
 async function embeddedSimulator() {
-  const { acquireSimulator } = require(path.join(dist, 'nodes', 'lib', 'embedded-simulator.js'));
+  const { acquireSimulator, stopUnusedSimulator } = require(path.join(dist, 'nodes', 'lib', 'embedded-simulator.js'));
+  // A fresh simulator per test: no requests, records, preview sessions or faults of an earlier one.
+  await stopUnusedSimulator();
   const sim = await acquireSimulator({ control: true });
   async function control(method, route, body) {
     const res = await fetch(`${sim.url}${route}`, {
@@ -155,7 +157,11 @@ async function embeddedSimulator() {
   }
   return {
     url: sim.url,
-    release: () => sim.release(),
+    /** Releases it; once nobody uses it any more it stops at once (instead of lingering as it does for a redeploy). */
+    release: async () => {
+      await sim.release();
+      await stopUnusedSimulator();
+    },
     fault: (rules) => control('POST', '/sim/faults', rules),
     stats: () => control('GET', '/sim/stats'),
     /** Pushes an unsolicited PreviewRecord (answering no request) to the demo user's CometD clients. */
