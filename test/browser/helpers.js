@@ -101,7 +101,7 @@ async function openEditor(browser, editor, { viewport = { width: 1400, height: 9
   // The editor's scripts are large: on a busy machine, with two editors loading at once, this takes a while.
   await page.goto(editor.url, { waitUntil: 'domcontentloaded', timeout: 60000 });
   await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.getType('gws-complete-record') && RED.workspaces && RED.workspaces.active(), null, { timeout: 60000 });
-  await page.locator('.red-ui-palette-node[data-palette-type="gws-complete-record"]').waitFor({ state: 'visible' });
+  await page.locator('.red-ui-palette-node[data-palette-type="gws-complete-record"]').waitFor({ state: 'visible', timeout: 60000 });
   await page.locator('#red-ui-loading-progress').waitFor({ state: 'hidden' }).catch(() => {});
   if (!animations) {
     // Trays, notifications and sidebars appear at once: the same gestures, less waiting on a slow machine.
