@@ -480,7 +480,10 @@ export class NotificationLink {
     this.#events.notification({ channel: message.channel, data: data as Record<string, unknown>, batch: this.#batch });
   }
 
-  #setState(state: LinkState): void {
+  #setState(next: LinkState): void {
+    // A detail may quote the server (a /meta/connect error, a refused subscription): it goes into log
+    // lines, statuses and warnings, so it is cleaned and capped like every server text.
+    const state = next.detail === undefined ? next : { ...next, detail: serverText(next.detail) };
     const previous = this.#state;
     // A failure is reported every time (a waiting request needs to hear about each refused attempt).
     if (state.status !== 'failed' && previous.status === state.status && previous.reason === state.reason) return;

@@ -62,9 +62,22 @@ export function checkConfig(t: Translate, baseUrl: string | undefined, credentia
   return undefined;
 }
 
-/** `scheme://user[:password]@host…`: credentials written into a URL. */
+/**
+ * Credentials written into a URL, in any spelling a URL parser accepts: `http://user:pw@host`, but also
+ * `http:/user:pw@host`, `http:user:pw@host`, `http:\\user:pw@host` or a tab inside the scheme. Such a
+ * URL must be refused before anything repeats it, so the check is wider than the parser: an `@` before
+ * the first `/`, `\`, `?` or `#` after the scheme and its slashes.
+ */
 export function hasUserInfo(url: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url.trim());
+  const text = url.trim();
+  try {
+    const parsed = new URL(text);
+    if (parsed.username !== '' || parsed.password !== '') return true;
+  } catch {
+    // Not a URL to the parser: the text check below still applies.
+  }
+  const authority = text.replace(/[\t\n\r]/g, '').replace(/^[a-z][a-z0-9+.-]*:/i, '').replace(/^[/\\]*/, '');
+  return /^[^/\\?#]*@/.test(authority);
 }
 
 interface TlsConfigNode {

@@ -3,13 +3,16 @@
  *
  * The caller is treated as untrusted even with the permission (and with adminAuth off, any web page can
  * reach a Node-RED on localhost): JSON bodies only (a cross-site form post cannot send one); a stored
- * password is used only for the gws-server node it belongs to and only toward the URL stored on that
- * node; `${ENV}` references are expanded only in that stored URL; no reply contains an environment
- * value or a secret; each use writes one info line (node id and host).
+ * password is used only for the gws-server node it belongs to, only toward the URL stored on that
+ * node and only through that node's own proxy and TLS nodes; `${ENV}` references are expanded only in
+ * that stored URL; no reply contains an environment value or a secret (not even one the server
+ * echoes); text from the server is cleaned like every server text; each use writes one info line
+ * (node id and host).
  */
 import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
 import { GwsError } from '../../core/errors.js';
+import { serverText } from '../../core/server-text.js';
 import { GwsSession } from '../../core/session.js';
 import { describeError } from './errors.js';
 import { shared, type Translate } from './i18n.js';
@@ -70,13 +73,20 @@ function refusal(t: Translate, code: string, params: Record<string, string> = {}
   return { ok: false, code, params, message: t(shared(`errors.${code}`), params) };
 }
 
+interface StoredServer {
+  baseUrl: string;
+  tls: string;
+  proxy: string;
+}
+
 /** The raw configuration of a deployed gws-server node (its `${ENV}` references not yet expanded). */
-function storedServer(RED: NodeAPI, id: string | undefined): { baseUrl: string } | undefined {
+function storedServer(RED: NodeAPI, id: string | undefined): StoredServer | undefined {
   if (!id) return undefined;
-  let found: { baseUrl: string } | undefined;
+  let found: StoredServer | undefined;
+  const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
   RED.nodes.eachNode((config) => {
-    const raw = config as unknown as { id?: string; type?: string; baseUrl?: unknown };
-    if (raw.id === id && raw.type === 'gws-server') found = { baseUrl: typeof raw.baseUrl === 'string' ? raw.baseUrl.trim() : '' };
+    const raw = config as unknown as { id?: string; type?: string; baseUrl?: unknown; tls?: unknown; proxy?: unknown };
+    if (raw.id === id && raw.type === 'gws-server') found = { baseUrl: text(raw.baseUrl), tls: text(raw.tls), proxy: text(raw.proxy) };
   });
   return found;
 }
@@ -100,13 +110,17 @@ async function testConnection(RED: NodeAPI, t: Translate, request: TestRequest):
     baseUrl = running?.type === 'gws-server' && typeof running.baseUrl === 'string' ? running.baseUrl : typed.replace(ENV_REFERENCE, (_, name: string) => process.env[name] ?? '');
     storedCredentials = (RED.nodes.getCredentials(request.id as string) as GwsServerCredentials | undefined) ?? {};
   }
-  const hide = hider(typed, baseUrl);
   const usesStoredPassword = request.password === undefined || request.password === STORED_PASSWORD;
   const credentials: GwsServerCredentials = {
     username: request.username || (asStored ? storedCredentials.username : undefined) || '',
     password: usesStoredPassword ? storedCredentials.password ?? '' : request.password,
   };
   if (usesStoredPassword && !asStored) return refusal(t, 'passwordNeeded');
+  // Through another proxy (or TLS node) the stored password would reach whoever runs that proxy.
+  if (usesStoredPassword && ((request.proxy ?? '').trim() !== stored?.proxy || (request.tls ?? '').trim() !== stored?.tls)) {
+    return refusal(t, 'passwordNeeded');
+  }
+  const hide = hider(typed, baseUrl, secretsOf(credentials));
   const problem = checkConfig(t, baseUrl, credentials, false);
   if (problem) return hide({ ok: false, ...problem });
 
@@ -137,7 +151,7 @@ async function login(RED: NodeAPI, t: Translate, target: Target, via: { tls?: st
     try {
       const user = await session.login('Login', LOGIN_TIMEOUT_MS);
       const name = [user.firstName, user.lastName].filter((part) => typeof part === 'string' && part !== '').join(' ') || target.username;
-      const params = { name: String(name).slice(0, 200), user: String(user.userName ?? target.username).slice(0, 200) };
+      const params = { name: serverText(name, 200), user: serverText(user.userName ?? target.username, 200) };
       // The editor translates code + params into its own language; message is the runtime's rendering.
       return { ok: true, code: 'success', params, message: t(shared('test.success'), params) };
     } catch (error) {
@@ -151,12 +165,25 @@ async function login(RED: NodeAPI, t: Translate, target: Target, via: { tls?: st
   }
 }
 
+/** The forms in which a server may echo the credentials of the request: the password, and Basic auth. */
+function secretsOf(credentials: GwsServerCredentials): string[] {
+  const { username = '', password = '' } = credentials;
+  if (password === '') return [];
+  const basic = Buffer.from(`${username}:${password}`).toString('base64');
+  // A password equal to the user name is no secret from whoever sees the dialog (the demo user's is).
+  const header = `Basic ${basic}`;
+  return password === username ? [header, basic] : [password, header, basic];
+}
+
 /**
  * Puts the `${NAME}` references back wherever a reply shows the expanded URL or a part of it (an error
- * naming the host, say), so that no environment value leaves the runtime.
+ * naming the host, say), so that no environment value leaves the runtime; and hides the request's own
+ * secrets, should the server (or a proxy, or an error page) echo them.
  */
-function hider(template: string, expanded: string): (reply: TestReply) => TestReply {
+function hider(template: string, expanded: string, secrets: string[] = []): (reply: TestReply) => TestReply {
   const values = new Map<string, string>();
+  // Even a short password is hidden: a reply may then lose a few letters, but never shows a secret.
+  for (const secret of secrets) if (secret.length >= 1) values.set(secret, '***');
   const names = [...template.matchAll(ENV_REFERENCE)].map((match) => match[1]);
   if (names.length > 0 && expanded !== template) {
     const pattern = template.split(ENV_REFERENCE).map((part, index) => (index % 2 === 0 ? escapeRegExp(part) : '(.*?)')).join('');

@@ -87,6 +87,19 @@ function hostileAnswer(req, res) {
   res.end(JSON.stringify({ statusCode: 20, statusMessage: `Refused: Authorization ${req.headers.authorization ?? '-'}; Cookie ${req.headers.cookie ?? '-'}; csrf ${ATTACKER_CSRF}` }));
 }
 
+/** A server that answers 200 with a text body (not JSON) that repeats the request's Authorization header. */
+function echoAuthorizationAnswer(req, res) {
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.end(`you sent ${req.headers.authorization ?? '-'}`);
+}
+
+/** A GWS that accepts any login and names its user with line breaks, escapes and bidirectional overrides. */
+function forgedUserAnswer(req, res) {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const forged = '\n[error] [gws-server:x] forged\u001b[31m\u202e';
+  res.end(JSON.stringify({ statusCode: 0, user: { userName: `agent1${forged}`, firstName: `Demo${forged}`, lastName: `Agent${'x'.repeat(5000)}` } }));
+}
+
 /** A server that answers 404 naming the path it was asked for (as many web servers do). */
 function echoPathAnswer(req, res) {
   res.writeHead(404, { 'content-type': 'text/plain' });
@@ -141,11 +154,15 @@ describe('admin API: POST /gws-server/test, as an attacker would use it', functi
   let sim;
   let attacker;
   let echo;
+  let echoAuth;
+  let forgedUser;
 
   before(async () => {
     sim = await startSim({ users: { agent1: { password: STORED, firstName: 'Demo', lastName: 'Agent' }, agent9: { password: TYPED, firstName: 'Typed', lastName: 'User' } } });
     attacker = await listener(hostileAnswer);
     echo = await listener(echoPathAnswer);
+    echoAuth = await listener(echoAuthorizationAnswer);
+    forgedUser = await listener(forgedUserAnswer);
   });
 
   // Each test looks at what the listeners got during that test; the last test looks at everything.
@@ -159,6 +176,8 @@ describe('admin API: POST /gws-server/test, as an attacker would use it', functi
   after(async () => {
     await attacker?.stop();
     await echo?.stop();
+    await echoAuth?.stop();
+    await forgedUser?.stop();
     await sim?.stop();
   });
 
@@ -353,6 +372,20 @@ describe('admin API: POST /gws-server/test, as an attacker would use it', functi
         assert.match(json.message, /password/i, 'the text asks for the password');
       });
 
+      it('the stored node and its stored URL, but through an http proxy node the caller names: passwordNeeded, the proxy never gets the password', async () => {
+        // The proxy node's URL is the attacker's: through it the stored password would reach the attacker.
+        const reply = await nothingSent(() => post(red, { id: IDS.literal, useSimulator: false, baseUrl: sim.url, username: 'agent1', password: '__PWRD__', tls: '', proxy: IDS.proxy }));
+        assertNoStoredSecretReached(attacker);
+        const json = checkReply(reply);
+        assert.equal(json.ok, false);
+        assert.equal(json.code, 'passwordNeeded', json.message);
+      });
+
+      it('the stored node and its stored URL, but with a tls node the caller names: passwordNeeded, nothing sent', async () => {
+        const reply = await nothingSent(() => post(red, { id: IDS.literal, useSimulator: false, baseUrl: sim.url, username: 'agent1', password: '__PWRD__', tls: IDS.tls }));
+        assert.equal(checkReply(reply).code, 'passwordNeeded');
+      });
+
       it('the stored node, the password field left out entirely, an attacker URL: passwordNeeded', async () => {
         const { password, ...body } = hostileBody();
         assert.equal(password, '__PWRD__');
@@ -502,6 +535,23 @@ describe('admin API: POST /gws-server/test, as an attacker would use it', functi
         assert.match(JSON.stringify(reply), /agent9|Typed User/);
       });
 
+      it('a typed password toward a server that repeats the Authorization header in a text body: not in the reply', async () => {
+        const reply = checkReply(await post(red, { id: 'typedNode0017', useSimulator: false, baseUrl: echoAuth.url, username: 'agent1', password: TYPED, tls: '' }));
+        assert.equal(reply.ok, false);
+        assert.ok(echoAuth.requests.some((r) => r.headers.authorization === `Basic ${b64(`agent1:${TYPED}`)}`), 'the server got the typed password and echoed it');
+      });
+
+      it('a server naming its user with forged lines, escapes and 5,000 characters: ok:true, the names cleaned and bounded', async () => {
+        const reply = checkReply(await post(red, { id: 'typedNode0018', useSimulator: false, baseUrl: forgedUser.url, username: 'agent1', password: TYPED, tls: '' }));
+        assert.equal(reply.ok, true, reply.message);
+        for (const text of [reply.message, reply.params.name, reply.params.user]) {
+          // eslint-disable-next-line no-control-regex
+          assert.ok(!/[\u0000-\u001f\u007f\u202a-\u202e]/.test(text), JSON.stringify(text.slice(0, 100)));
+        }
+        assert.ok(reply.params.name.length <= 200 && reply.params.user.length <= 200);
+        assert.match(reply.params.user, /^agent1 \[error\]/);
+      });
+
       it('the bundled simulator box: ok:true, whatever URL and password came along', async () => {
         const reply = await nothingSent(() => post(red, { id: IDS.literal, useSimulator: true, baseUrl: attacker.url, username: 'agent1', password: '__PWRD__', tls: '' }));
         assert.equal(checkReply(reply).ok, true, reply.text);
@@ -519,6 +569,11 @@ describe('admin API: POST /gws-server/test, as an attacker would use it', functi
         ['user:password@host', () => `http://agent1:${INLINE_PASSWORD}@${attacker.host}`],
         ['an empty user and a password', () => `http://:${INLINE_PASSWORD}@${attacker.host}/api`],
         ['percent-encoded user and password', () => `http://agent%31:${encodeURIComponent(INLINE_PASSWORD)}%21@${attacker.host}`],
+        // Spellings the URL parser reads the same way: one slash, none, backslashes, a tab in the scheme.
+        ['one slash after the scheme', () => `http:/agent1:${INLINE_PASSWORD}@${attacker.host}/`],
+        ['no slash after the scheme', () => `http:agent1:${INLINE_PASSWORD}@${attacker.host}/`],
+        ['backslashes after the scheme', () => `http:\\\\agent1:${INLINE_PASSWORD}@${attacker.host}/`],
+        ['a tab inside the scheme', () => `ht\ttp://agent1:${INLINE_PASSWORD}@${attacker.host}/`],
       ]) {
         it(`a baseUrl with ${what}: refused, pointing to the Username and Password fields, the password not echoed`, async () => {
           const reply = await nothingSent(() => post(red, { id: 'inlineNode0016', useSimulator: false, baseUrl: url(), username: '', password: '', tls: '' }));

@@ -166,6 +166,21 @@ describe('hostile server: malformed answers, stalled links, forged text', functi
     assert.ok(oneLine(state.detail), JSON.stringify(state.detail));
   });
 
+  it('a /meta/connect refused with forged lines and 1 MB of text reports one bounded line in the connection state', async () => {
+    await open();
+    const states = [];
+    connection.on('state', (state) => states.push(state));
+    const rewritten = rewriteOnce(isConnectAnswer, (messages) => messages.map((m) => (m.channel === '/meta/connect'
+      ? { ...m, successful: false, error: `500::Server trouble${FORGED}\u202e\u001b[31m${'x'.repeat(1024 * 1024)}` }
+      : m)));
+    await until(() => rewritten() && states.some((s) => s.status === 'failed'), { timeoutMs: 10000 });
+    const failed = states.find((s) => s.status === 'failed');
+    assert.ok(oneLine(failed.detail), JSON.stringify(failed.detail.slice(0, 300)));
+    assert.match(failed.detail, /Server trouble ERROR forged log line/);
+    for (const warning of warnings) assert.ok(oneLine(warning), JSON.stringify(warning.slice(0, 300)));
+    await nextState(connection, 'connected');
+  });
+
   it('a GSW_ERROR user event with forged lines fails the waiting request with one bounded line', async () => {
     await open();
     // The answer never comes; only an OCS error in a user event for this record and answer type.

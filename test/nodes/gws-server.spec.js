@@ -78,6 +78,9 @@ describe('gws-server config node', () => {
     const cases = [
       [{ baseUrl: '' }, /server URL is missing/],
       [{ baseUrl: 'gws.example.com:8090' }, /not a valid http:\/\/ or https:\/\/ URL/],
+      // A password in the URL, in every spelling the URL parser reads as one: refused, never repeated.
+      ...['http://u:Url-Pass-61@127.0.0.1:1/', 'http:/u:Url-Pass-61@127.0.0.1:1/', 'http:u:Url-Pass-61@127.0.0.1:1/', 'http:\\\\u:Url-Pass-61@127.0.0.1:1/', 'ht\ttp://u:Url-Pass-61@127.0.0.1:1/']
+        .map((baseUrl) => [{ baseUrl }, /must not contain a user name or password: put them in the Username and Password fields/]),
     ];
     for (const [extra, pattern] of cases) {
       await load([serverNode(h.sim, extra), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [['out']] }, { id: 'out', type: 'helper' }]);
@@ -86,6 +89,7 @@ describe('gws-server config node', () => {
       await until(() => a.errors.length === 1);
       assert.match(a.errors[0].text, /^CompleteRecord not sent: the GWS server node is not usable: /);
       assert.match(a.errors[0].text, pattern);
+      assert.ok(!a.errors[0].text.includes('Url-Pass-61'), a.errors[0].text);
       assert.equal(h.sim.stats().httpRequests, 0);
       await helper.unload();
     }
