@@ -243,7 +243,7 @@ export class Correlator {
         operation: info.operationName,
         campaign: info.campaignName ?? '-',
         referenceId: info.referenceId,
-      }, { referenceId: info.referenceId, statusCode: 0, reason: 'rejected' }));
+      }, { referenceId: info.referenceId, statusCode: 0, reason: 'empty' }));
       return;
     }
     // The answer is here: the request can no longer time out.

@@ -63,7 +63,7 @@ export type GwsErrorCode = keyof typeof ERROR_TEXTS;
 export type ErrorParams = Record<string, string | number>;
 
 /** Short reasons shown in a node's status (red ring); the catalogs translate them under `status.<reason>`. */
-export type FailureReason = 'authFailed' | 'unreachable' | 'timeout' | 'serverError' | 'tlsFailed' | 'rejected' | 'invalid' | 'badConfig';
+export type FailureReason = 'authFailed' | 'unreachable' | 'timeout' | 'serverError' | 'tlsFailed' | 'rejected' | 'invalid' | 'badConfig' | 'empty';
 
 /** Replaces `__name__` placeholders, the interpolation syntax of Node-RED's catalogs. */
 export function renderTemplate(template: string, params: ErrorParams): string {

@@ -20,6 +20,8 @@ import type { GwsServerCredentials, GwsServerDef, GwsServerNode } from './lib/ty
 const DEFAULT_ACK_TIMEOUT_MS = 10000;
 const CLOSE_WAIT_MS = 500;
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
+/** The device of a simulator-mode server node left without one: a first flow should not need a made-up path. */
+const SIMULATOR_DEVICE_PATH = '/devices/simulator';
 
 export = async function (RED: NodeAPI): Promise<void> {
   const deps = await loadEsmDeps();
@@ -39,7 +41,7 @@ export = async function (RED: NodeAPI): Promise<void> {
     const credentials: GwsServerCredentials = node.credentials ?? {};
     node.baseUrl = String(def.baseUrl ?? '').trim();
     node.defaults = {
-      devicePath: def.devicePath || undefined,
+      devicePath: def.devicePath || (useSimulator ? SIMULATOR_DEVICE_PATH : undefined),
       applicationId: def.applicationId === '' ? undefined : def.applicationId,
       campaignName: def.campaignName || undefined,
     };

@@ -35,6 +35,8 @@ interface InFlight {
   /** Known once the message's operation is (a node reading msg.operation has no operation of its own). */
   operation?: OperationName;
   referenceId?: string;
+  /** Set once the request is checked and on its way: only such messages count in `waiting (n)`. */
+  sending?: boolean;
   abort: AbortController;
   /** Ends the message with this error unless it has ended already. */
   fail(error: GwsError): void;
@@ -66,6 +68,8 @@ export function actionNode(type: ActionNodeType) {
       const waitForAck = !(def.waitForAck === false || def.waitForAck === 'false');
       const timeoutMs = positiveNumber(def.timeout);
       const inFlight = new Set<InFlight>();
+      /** Messages of inFlight whose request is on its way (a message refused before sending never shows as waiting). */
+      let sending = 0;
       let connection: ConnectionState = { status: 'disconnected' };
       let lastFailure: GwsError['reason'] | undefined;
       let warnedOverride = false;
@@ -81,16 +85,16 @@ export function actionNode(type: ActionNodeType) {
         showingWaiting = false;
         if (!server) return node.status(failureStatus('noServer'));
         if (connection.status === 'failed') return node.status(connectionStatus(connection));
-        if (inFlight.size > 0) {
+        if (sending > 0) {
           showingWaiting = true;
-          return node.status(waitingStatus(t, inFlight.size));
+          return node.status(waitingStatus(t, sending));
         }
         if (lastFailure) return node.status(failureStatus(lastFailure));
         node.status(connectionStatus(connection));
       };
       const paint = () => {
         if (closing) return;
-        if (showingWaiting && inFlight.size > 0 && connection.status !== 'failed') {
+        if (showingWaiting && sending > 0 && connection.status !== 'failed') {
           paintTimer ??= setTimeout(paintNow, STATUS_INTERVAL_MS);
           return;
         }
@@ -179,6 +183,7 @@ export function actionNode(type: ActionNodeType) {
           if (ended) return;
           ended = true;
           inFlight.delete(entry);
+          if (entry.sending) sending--;
           lastFailure = error?.reason;
           paint();
           try {
@@ -198,7 +203,6 @@ export function actionNode(type: ActionNodeType) {
           }
         };
         inFlight.add(entry);
-        paint();
         (async () => {
           const operation = operationOf(msg);
           operationName = operation;
@@ -214,6 +218,9 @@ export function actionNode(type: ActionNodeType) {
           entry.referenceId = request.referenceId;
           gws = { operationName: operation, recordHandle: request.recordHandle, referenceId: request.referenceId, request: request.body };
           if (ended) return;
+          entry.sending = true;
+          sending++;
+          paint();
           const result = await conn.execute(request, {
             waitForAck,
             timeoutMs: timeoutMs ?? server.ackTimeoutMs,

@@ -15,6 +15,8 @@ const CONNECTION: Record<ConnectionState['status'], NodeStatus> = {
 };
 
 export function failureStatus(reason: FailureReason | 'noServer'): NodeStatus {
+  // A calling list with nothing to preview is no fault of the node, the server or the flow.
+  if (reason === 'empty') return { fill: 'yellow', shape: 'ring', text: shared('status.empty') };
   return { fill: 'red', shape: 'ring', text: shared(`status.${reason}`) };
 }
 

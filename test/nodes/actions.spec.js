@@ -399,6 +399,7 @@ describe('action nodes: gws-complete-record and gws-get-chained-record', functio
         assert.equal(seen.out.length, 0);
         await delay(20);
         assert.deepEqual(statuses.statuses.at(-1), redRing('invalid'));
+        assert.ok(!statuses.statuses.some((s) => s.fill === 'blue'), 'a message refused before sending never shows as waiting');
       });
 
       it(`${operationName}: applicationId that is not a non-negative integer is refused before sending`, async () => {

@@ -125,6 +125,19 @@ describe('gws-server config node', () => {
     assert.match(helper.getNode('server').connectionState.status, /connected/);
   });
 
+  it('in simulator mode, a server node without a device path gives its nodes /devices/simulator', async () => {
+    await load([
+      { id: 'server', type: 'gws-server', useSimulator: true },
+      { id: 'a', type: 'gws-complete-record', server: 'server', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ], {});
+    const out = nextMessage('out');
+    helper.getNode('a').receive({ payload: { recordHandle: 12, applicationId: 134, campaignName: 'Campaign1', callingList: 'CallingList1' } });
+    const msg = await out;
+    assert.equal(msg.topic, 'RecordProcessedAcknowledge');
+    assert.equal(msg.gws.request.devicePath, '/devices/simulator');
+  });
+
   it('closes within a second and leaves no socket, timer or CometD client behind', async () => {
     const tracker = trackResources();
     await load([serverNode(h.sim), { id: 'a', type: 'gws-complete-record', server: 'server', wires: [['out']] }, { id: 'out', type: 'helper' }]);

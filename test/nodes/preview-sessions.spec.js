@@ -9,7 +9,7 @@
  */
 const assert = require('node:assert/strict');
 const { until, delay, DEVICE } = require('../helpers');
-const { helper, ALL, credentials, flowHarness } = require('../helpers/flow');
+const { helper, ALL, credentials, flowHarness, watch } = require('../helpers/flow');
 const { actionFlow, collect, track, expectOutput, expectError, isConnected } = require('../helpers/actions');
 const { coreModules } = require('../helpers/examples');
 
@@ -162,12 +162,16 @@ describe('gws-outbound-campaign (preview session) in a real Node-RED', function 
       const seen = await start(previewFlow());
       await expectOutput(seen, { payload: {} }, 'start');
       assertPreviewRecord(await expectOutput(seen, { payload: {} }, 'get'));
+      const { statuses } = watch('get');
       for (let i = 0; i < 2; i++) {
         const caught = await expectError(seen, { payload: { referenceId: `empty-${i}` } }, 'get');
         assert.equal(caught.error.message, `GetPreviewRecord failed: GWS answered PreviewRecord without a record: the calling lists of campaign Campaign1 have no record to preview now (referenceId empty-${i})`);
         assert.equal(caught.gws.referenceId, `empty-${i}`);
         assert.equal(caught.gws.operationName, 'GetPreviewRecord');
       }
+      // Nothing failed: the status says the list is empty (a yellow ring), not rejected.
+      await until(() => statuses.at(-1)?.text === 'node-red-contrib-gws-outbound/gws-server:status.empty');
+      assert.equal(statuses.at(-1).fill, 'yellow');
       // The session is still there: it can be ended.
       assert.equal((await expectOutput(seen, { payload: {} }, 'end')).topic, 'PreviewSessionEnded');
     });
