@@ -70,7 +70,10 @@ const nextHandle = () => ++handleSeq;
  */
 function faultFlow(sim, { actions = [{ id: 'a' }], server = {}, extra = [] } = {}) {
   return onTab([
-    serverNode(sim, server),
+    // The suites push up to 50 messages at once through this one server node: an integration's load, not
+    // one agent's, configured as the README says for it (the default of 6 is sized for one agent; with 4
+    // REST sockets, 5 s slow answers would hold every socket and the messages behind them time out).
+    serverNode(sim, { maxSockets: '16', ...server }),
     ...actions.map(({ id, type = COMPLETE, timeout = '', ...rest }) => ({ id, type, server: 'server', timeout: String(timeout), ...rest, wires: [['out']] })),
     { id: 'out', type: 'helper' },
     { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
