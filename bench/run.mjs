@@ -28,7 +28,7 @@ import { runChild, startNodeRedInstance, startSimProcess } from './lib/processes
 import { categorize, summarize } from './lib/profile-summary.mjs';
 import { freezePackage } from './lib/snapshot.mjs';
 import { printSummary, writeReport } from './lib/report.mjs';
-import { children, delay, freePort, log, now, processCpuMs, until, withTimeout } from './lib/util.mjs';
+import { children, delay, freePort, guardRun, log, now, processCpuMs, until, withTimeout } from './lib/util.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -105,22 +105,7 @@ async function cleanup() {
   })();
   return cleaning;
 }
-process.on('exit', () => children.killAll());
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    log(`${signal}: stopping`);
-    cleanup().finally(() => process.exit(130));
-  });
-}
-process.on('unhandledRejection', (error) => {
-  log(`unhandled rejection: ${error?.stack ?? error}`);
-  cleanup().finally(() => process.exit(1));
-});
-const watchdog = setTimeout(() => {
-  log(`watchdog: the run took longer than ${CONFIG.watchdogMs / 1000} s; killing everything`);
-  children.killAll();
-  process.exit(2);
-}, CONFIG.watchdogMs);
+const watchdog = guardRun({ cleanup, watchdogMs: CONFIG.watchdogMs });
 
 // ---------------------------------------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ import { fdCount, processSockets } from './lib/scale-proc.mjs';
 import { categorize, summarize } from './lib/profile-summary.mjs';
 import { printScaleSummary, writeScaleReport } from './lib/scale-report.mjs';
 import { freezePackage } from './lib/snapshot.mjs';
-import { children, delay, freePort, log, machineCpuMs, processCpuMs, withTimeout } from './lib/util.mjs';
+import { children, delay, freePort, guardRun, log, machineCpuMs, processCpuMs, withTimeout } from './lib/util.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -134,22 +134,7 @@ const cleanup = () => {
   cleaning ??= stopAll().finally(() => children.killAll());
   return cleaning;
 };
-process.on('exit', () => children.killAll());
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    log(`${signal}: stopping`);
-    cleanup().finally(() => process.exit(130));
-  });
-}
-process.on('unhandledRejection', (error) => {
-  log(`unhandled rejection: ${error?.stack ?? error}`);
-  cleanup().finally(() => process.exit(1));
-});
-const watchdog = setTimeout(() => {
-  log(`watchdog: the run took longer than ${Math.round(watchdogMs / 1000)} s; killing everything`);
-  children.killAll();
-  process.exit(2);
-}, watchdogMs);
+const watchdog = guardRun({ cleanup, watchdogMs });
 
 // ---------------------------------------------------------------------------------------------------
 

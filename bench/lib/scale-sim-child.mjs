@@ -14,6 +14,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { serveCommands } from './child-commands.mjs';
 import { packageDir } from './snapshot.mjs';
 
 const require = createRequire(import.meta.url);
@@ -233,16 +234,4 @@ const handlers = {
   },
 };
 
-process.on('message', async (message) => {
-  const { id, cmd, args } = message ?? {};
-  try {
-    const handler = handlers[cmd];
-    if (!handler) throw new Error(`unknown command ${cmd}`);
-    const result = await handler(args ?? {});
-    process.send?.({ id, ok: true, result });
-  } catch (error) {
-    process.send?.({ id, ok: false, error: String(error?.stack ?? error) });
-  }
-});
-process.on('disconnect', () => process.exit(0));
-process.send?.({ ready: true, url: sim.url, port: sim.port });
+serveCommands(handlers, sim);

@@ -134,6 +134,30 @@ export function killGroup(pid, signal = 'SIGKILL') {
   }
 }
 
+/**
+ * Makes sure a run ends with its children gone, whichever way it ends: on exit, on SIGINT/SIGTERM/SIGHUP
+ * and on an unhandled rejection (after `cleanup()`), and when the watchdog fires after `watchdogMs`.
+ * Returns the watchdog timer, for the run to clear when it is done.
+ */
+export function guardRun({ cleanup, watchdogMs }) {
+  process.on('exit', () => children.killAll());
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      log(`${signal}: stopping`);
+      cleanup().finally(() => process.exit(130));
+    });
+  }
+  process.on('unhandledRejection', (error) => {
+    log(`unhandled rejection: ${error?.stack ?? error}`);
+    cleanup().finally(() => process.exit(1));
+  });
+  return setTimeout(() => {
+    log(`watchdog: the run took longer than ${Math.round(watchdogMs / 1000)} s; killing everything`);
+    children.killAll();
+    process.exit(2);
+  }, watchdogMs);
+}
+
 export function log(...args) {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${args.join(' ')}\n`);
 }
