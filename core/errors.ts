@@ -148,10 +148,14 @@ export function showValue(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/** Values as a list in words, "A, B or C": the last one after `or`, the others apart by `separator`. */
+export function listChoices(values: readonly string[], or = 'or', separator = ', '): string {
+  return values.length <= 1 ? values.join('') : `${values.slice(0, -1).join(separator)} ${or} ${values[values.length - 1]}`;
+}
+
 /** Values listed in an error text as "A, B or C"; `choices` keeps them apart for a translation of "or". */
 export function choiceParams(values: readonly string[]): { allowed: string; choices: string } {
-  const allowed = values.length <= 1 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
-  return { allowed, choices: values.join('|') };
+  return { allowed: listChoices(values), choices: values.join('|') };
 }
 
 /** CometD and some libraries throw strings; everything leaving the core is an Error. */

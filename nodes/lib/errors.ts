@@ -1,5 +1,5 @@
 /** Turning core errors into catalog texts, and into what a Catch node sees. */
-import { GwsError, KIND_WORDS } from '../../core/errors.js';
+import { GwsError, KIND_WORDS, listChoices } from '../../core/errors.js';
 import { statusCodeMeaning } from '../../core/status-codes.js';
 import { shared, type Translate } from './i18n.js';
 
@@ -13,11 +13,7 @@ const TYPE_ENDING_IN = /^notification whose type ends in (\w+)$/;
  */
 export function describeError(t: Translate, error: GwsError): string {
   const params: Record<string, string | number> = { ...error.params };
-  if (typeof params.statusCode === 'number') {
-    const key = shared(`statusCodes.${params.statusCode}`);
-    const meaning = t(key);
-    params.meaning = meaning === key ? statusCodeMeaning(params.statusCode) : meaning;
-  }
+  if (typeof params.statusCode === 'number') params.meaning = translated(t, `statusCodes.${params.statusCode}`, statusCodeMeaning(params.statusCode));
   // Only the parameters the core fills with its own words: a field name or a campaign may be "text" too.
   for (const name of ['value', 'kind']) {
     const word = params[name];
@@ -26,10 +22,7 @@ export function describeError(t: Translate, error: GwsError): string {
   }
   if (params.notificationType === 'an error') params.notificationType = translated(t, 'words.anError', 'an error');
   if (typeof params.choices === 'string') {
-    const choices = params.choices.split('|');
-    const or = translated(t, 'words.or', 'or');
-    const separator = translated(t, 'words.listSeparator', ', ');
-    params.allowed = choices.length <= 1 ? choices.join('') : `${choices.slice(0, -1).join(separator)} ${or} ${choices[choices.length - 1]}`;
+    params.allowed = listChoices(params.choices.split('|'), translated(t, 'words.or', 'or'), translated(t, 'words.listSeparator', ', '));
   }
   const ending = typeof params.expected === 'string' ? TYPE_ENDING_IN.exec(params.expected) : null;
   if (ending) params.expected = translated(t, 'words.typeEndingIn', params.expected as string, { suffix: ending[1] });

@@ -170,8 +170,8 @@ function secretsOf(credentials: GwsServerCredentials): string[] {
   const { username = '', password = '' } = credentials;
   if (password === '') return [];
   const basic = Buffer.from(`${username}:${password}`).toString('base64');
-  // A password equal to the user name is no secret from whoever sees the dialog (the demo user's is).
   const header = `Basic ${basic}`;
+  // A password equal to the user name is no secret from whoever sees the dialog (the demo user's is).
   return password === username ? [header, basic] : [password, header, basic];
 }
 
@@ -183,7 +183,7 @@ function secretsOf(credentials: GwsServerCredentials): string[] {
 function hider(template: string, expanded: string, secrets: string[] = []): (reply: TestReply) => TestReply {
   const values = new Map<string, string>();
   // Even a short password is hidden: a reply may then lose a few letters, but never shows a secret.
-  for (const secret of secrets) if (secret.length >= 1) values.set(secret, '***');
+  for (const secret of secrets) values.set(secret, '***');
   const names = [...template.matchAll(ENV_REFERENCE)].map((match) => match[1]);
   if (names.length > 0 && expanded !== template) {
     const pattern = template.split(ENV_REFERENCE).map((part, index) => (index % 2 === 0 ? escapeRegExp(part) : '(.*?)')).join('');
